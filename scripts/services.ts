@@ -1,0 +1,43 @@
+/**
+ * `deno task services up|down|status`: the local Kafka and Cassandra that `deno task start` and
+ * `deno task test` use. See scripts/local_services.ts.
+ *
+ * @module
+ */
+import { servicesDown, servicesStatus, servicesUp } from "./local_services.ts";
+
+const usage = "usage: deno task services up|down|status";
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (rest.length > 0) {
+    console.error(usage);
+    return 2;
+  }
+  try {
+    switch (command) {
+      case "up":
+        for (const line of await servicesUp()) console.log(line);
+        return 0;
+      case "down":
+        for (const line of await servicesDown()) console.log(line);
+        return 0;
+      case "status": {
+        const statuses = await servicesStatus();
+        for (const s of statuses) {
+          const owner = s.managed ? (s.pid ? `pid ${s.pid}` : "not started by chain") : "external";
+          console.log(`${s.name}: ${s.address} ${s.answering ? "up" : "down"} (${owner}; ${s.detail})`);
+        }
+        return statuses.every((s) => s.answering) ? 0 : 1;
+      }
+      default:
+        console.error(usage);
+        return 2;
+    }
+  } catch (error) {
+    console.error(`services ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+Deno.exit(await main(Deno.args));
