@@ -1,0 +1,64 @@
+/**
+ * chain's one entry: `deno run main.ts --role <role>` or, compiled, `./chain --role <role>`.
+ * See `--help` and README.md.
+ *
+ * @module
+ */
+import { ConfigError, resolveCommand, settingsHelp } from "./src/config.ts";
+import { launch, type Output } from "./src/launch.ts";
+import { versionText } from "./src/version.ts";
+
+/** Runs chain with `args` and `env`; resolves with the exit code. Stops cleanly when `signal` aborts. */
+export async function main(
+  args: string[],
+  env: Record<string, string | undefined>,
+  signal: AbortSignal,
+  stdout: Output,
+  stderr: Output,
+): Promise<number> {
+  try {
+    const command = resolveCommand(args, env);
+    if (command.kind === "help") {
+      await stdout.write(settingsHelp() + "\n");
+      return 0;
+    }
+    if (command.kind === "version") {
+      await stdout.write(versionText() + "\n");
+      return 0;
+    }
+    return await launch(command, env, signal, stdout);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      await stderr.write(`chain: ${error.message}\n`);
+      return 2;
+    }
+    // Errors carry ids, topics and reasons, never payloads: safe to print.
+    await stderr.write(`chain: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function writer(stream: { write(p: Uint8Array): Promise<number> }): Output {
+  const encoder = new TextEncoder();
+  return {
+    async write(text) {
+      const bytes = encoder.encode(text);
+      for (let written = 0; written < bytes.length;) written += await stream.write(bytes.subarray(written));
+    },
+  };
+}
+
+if (import.meta.main) {
+  const controller = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => controller.abort(signal));
+  }
+  const code = await main(
+    Deno.args,
+    Deno.env.toObject(),
+    controller.signal,
+    writer(Deno.stdout),
+    writer(Deno.stderr),
+  );
+  Deno.exit(code);
+}

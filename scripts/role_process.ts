@@ -1,0 +1,153 @@
+/**
+ * Runs chain's roles as separate processes, the way a user starts them: `deno run <permissions> main.ts …`
+ * with exactly the permissions of the `chain` task in deno.json (the ones `deno task compile` grants).
+ * Used by `deno task start`, the end-to-end tests and the benchmark.
+ *
+ * @module
+ */
+import denoJson from "../deno.json" with { type: "json" };
+
+const root = new URL("../", import.meta.url).pathname;
+
+/** The permission flags of the `chain` task: what every role runs with, and what the compiled binary gets. */
+export function chainPermissions(): string[] {
+  return permissionFlags(denoJson.tasks.chain);
+}
+
+/** The `--allow-*` and `--deny-*` flags in a task's command line. */
+export function permissionFlags(task: string): string[] {
+  return task.split(/\s+/).filter((word) => /^--(allow|deny)-/.test(word));
+}
+
+/** A role (or any chain command) running as a child process, with its stderr lines collected. */
+export class RoleProcess {
+  readonly name: string;
+  readonly #child: Deno.ChildProcess;
+  readonly #stderrLines: string[] = [];
+  readonly #stdoutLines: string[] = [];
+  readonly #waiters: { pattern: RegExp; count: number; resolve: () => void }[] = [];
+  readonly #pumps: Promise<void>[];
+  readonly status: Promise<Deno.CommandStatus>;
+
+  constructor(name: string, args: string[], env: Record<string, string>, options: { echo?: boolean } = {}) {
+    this.name = name;
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", ...chainPermissions(), `${root}main.ts`, ...args],
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#pumps = [
+      this.#pump(this.#child.stdout, this.#stdoutLines, false),
+      this.#pump(this.#child.stderr, this.#stderrLines, options.echo ?? false),
+    ];
+    this.status = this.#child.status;
+  }
+
+  /** The child's process id. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>, into: string[], echo: boolean): Promise<void> {
+    let rest = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      rest += chunk;
+      let newline;
+      while ((newline = rest.indexOf("\n")) >= 0) {
+        const line = rest.slice(0, newline);
+        rest = rest.slice(newline + 1);
+        into.push(line);
+        if (echo) console.error(`[${this.name}] ${line}`);
+        this.#check();
+      }
+    }
+    if (rest) into.push(rest);
+  }
+
+  #check() {
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const w = this.#waiters[i];
+      if (this.countStderr(w.pattern) >= w.count) {
+        this.#waiters.splice(i, 1);
+        w.resolve();
+      }
+    }
+  }
+
+  /** Lines the process wrote to stderr so far (its JSON log lines). */
+  get stderr(): readonly string[] {
+    return this.#stderrLines;
+  }
+
+  /** Lines the process wrote to stdout so far. */
+  get stdout(): readonly string[] {
+    return this.#stdoutLines;
+  }
+
+  /** How many stderr lines match `pattern`. */
+  countStderr(pattern: RegExp): number {
+    return this.#stderrLines.filter((line) => pattern.test(line)).length;
+  }
+
+  /** Resolves once `count` stderr lines match `pattern`; rejects if the process ends first or time runs out. */
+  waitForStderr(pattern: RegExp, count = 1, timeoutMs = 120_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.name}: no ${count}× ${pattern} in ${timeoutMs} ms\n${this.tail()}`)),
+        timeoutMs,
+      );
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.status.then((s) => {
+        clearTimeout(timer);
+        if (this.countStderr(pattern) < count) {
+          reject(
+            new Error(`${this.name} exited (code ${s.code}) before ${count}× ${pattern}\n${this.tail()}`),
+          );
+        }
+      });
+      this.#waiters.push({ pattern, count, resolve: done });
+      this.#check();
+    });
+  }
+
+  /** The last stderr lines, for failure messages. */
+  tail(lines = 15): string {
+    return this.#stderrLines.slice(-lines).join("\n");
+  }
+
+  /** Sends `signal` and waits for the process and its output to end. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<Deno.CommandStatus> {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+    const status = await this.status;
+    await Promise.all(this.#pumps);
+    return status;
+  }
+
+  /** Waits for the process to end by itself, and for its output. */
+  async finished(): Promise<Deno.CommandStatus> {
+    const status = await this.status;
+    await Promise.all(this.#pumps);
+    return status;
+  }
+}
+
+/** The environment a role needs from this process: PATH and HOME (for Deno's cache) and the given variables. */
+export function roleEnv(vars: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(vars)) if (value !== undefined) env[name] = value;
+  return env;
+}

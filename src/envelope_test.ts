@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import {
+  additionalData,
+  encodeEnvelope,
+  type Envelope,
+  EnvelopeError,
+  type EnvelopeErrorReason,
+  openEnvelope,
+  parseEnvelope,
+  sealEnvelope,
+} from "./envelope.ts";
+import { DecryptError, parseKey } from "./crypto/aes_gcm.ts";
+
+const key = await parseKey("5a".repeat(32));
+const requestId = "550e8400-e29b-41d4-a716-446655440000";
+const order = {
+  orderId: "o-1",
+  userId: "u-1",
+  amount: 42.5,
+  items: [{ sku: "sku-001", quantity: 1, price: 42.5 }],
+};
+const sealed = await sealEnvelope(key, requestId, "initial-publisher", order);
+const max = 1024 * 1024;
+
+function bytes(value: unknown): Uint8Array {
+  return new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
+}
+
+function rejects(value: Uint8Array, reason: EnvelopeErrorReason, field?: string) {
+  assert.throws(() => parseEnvelope(value, max), (error: unknown) => {
+    assert.ok(error instanceof EnvelopeError, String(error));
+    assert.equal(error.reason, reason);
+    if (field) assert.equal(error.field, field);
+    return true;
+  });
+}
+
+function flipBase64(text: string): string {
+  const raw = Buffer.from(text, "base64");
+  raw[0] ^= 0x01;
+  return raw.toString("base64");
+}
+
+Deno.test("sealEnvelope() then openEnvelope() gives the payload back", async () => {
+  assert.equal(sealed.request_id, requestId);
+  assert.equal(sealed.worker_name, "initial-publisher");
+  assert.deepEqual(await openEnvelope(key, parseEnvelope(encodeEnvelope(sealed), max)), order);
+});
+
+Deno.test("encodeEnvelope() writes exactly the five fields in order", () => {
+  const text = new TextDecoder().decode(encodeEnvelope({ ...sealed, extra: 1 } as Envelope));
+  assert.deepEqual(Object.keys(JSON.parse(text)), ["request_id", "worker_name", "data", "iv", "tag"]);
+});
+
+Deno.test("additionalData() is chain-envelope-v1, the lower-case request_id and the worker_name, by newlines", () => {
+  assert.equal(
+    new TextDecoder().decode(additionalData(requestId.toUpperCase(), "initial-publisher")),
+    `chain-envelope-v1\n${requestId}\ninitial-publisher`,
+  );
+});
+
+for (const field of ["data", "iv", "tag"] as const) {
+  Deno.test(`openEnvelope() rejects a changed ${field}`, async () => {
+    await assert.rejects(openEnvelope(key, { ...sealed, [field]: flipBase64(sealed[field]) }), DecryptError);
+  });
+}
+
+Deno.test("openEnvelope() rejects the payload moved to another request_id", async () => {
+  await assert.rejects(openEnvelope(key, { ...sealed, request_id: crypto.randomUUID() }), DecryptError);
+});
+
+Deno.test("openEnvelope() rejects the payload relabelled with another worker_name", async () => {
+  await assert.rejects(openEnvelope(key, { ...sealed, worker_name: "service-1-publisher" }), DecryptError);
+});
+
+Deno.test("openEnvelope() says a non-JSON plaintext is not JSON without showing it", async () => {
+  const { encrypt } = await import("./crypto/aes_gcm.ts");
+  const s = await encrypt(key, new TextEncoder().encode("secret words"), additionalData(requestId, "w"));
+  const envelope: Envelope = {
+    request_id: requestId,
+    worker_name: "w",
+    data: Buffer.from(s.ciphertext).toString("base64"),
+    iv: Buffer.from(s.iv).toString("base64"),
+    tag: Buffer.from(s.tag).toString("base64"),
+  };
+  await assert.rejects(openEnvelope(key, envelope), (e: unknown) => {
+    assert.ok(e instanceof SyntaxError);
+    assert.ok(!e.message.includes("secret"));
+    return true;
+  });
+});
+
+Deno.test("parseEnvelope() accepts upper-case UUIDs and ignores unknown fields", () => {
+  const e = parseEnvelope(bytes({ ...sealed, request_id: requestId.toUpperCase(), trace: "x" }), max);
+  assert.equal(e.request_id, requestId.toUpperCase());
+});
+
+Deno.test("parseEnvelope() rejects a message over the size limit", () => {
+  assert.throws(() => parseEnvelope(bytes("x".repeat(max + 1)), max), {
+    name: "EnvelopeError",
+    message: /limit/,
+  });
+  assert.throws(() => parseEnvelope(encodeEnvelope(sealed), 10), { message: /more than the limit of 10/ });
+});
+
+Deno.test("parseEnvelope() rejects text that is not JSON", () => rejects(bytes("hello {"), "not_json"));
+Deno.test("parseEnvelope() rejects invalid UTF-8", () =>
+  rejects(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), "not_json"));
+Deno.test("parseEnvelope() rejects a JSON array", () => rejects(bytes([sealed]), "not_object"));
+Deno.test("parseEnvelope() rejects a JSON string", () => rejects(bytes('"envelope"'), "not_object"));
+Deno.test("parseEnvelope() rejects JSON null", () => rejects(bytes("null"), "not_object"));
+
+for (const field of ["request_id", "worker_name", "data", "iv", "tag"] as const) {
+  Deno.test(`parseEnvelope() rejects a missing ${field}`, () => {
+    const copy: Record<string, unknown> = { ...sealed };
+    delete copy[field];
+    rejects(bytes(copy), "missing_field", field);
+  });
+  for (const [label, wrong] of [["number", 7], ["null", null], ["object", { a: 1 }]] as const) {
+    Deno.test(`parseEnvelope() rejects ${field} as a ${label}`, () => {
+      rejects(bytes({ ...sealed, [field]: wrong }), "wrong_type", field);
+    });
+  }
+}
+
+Deno.test("parseEnvelope() rejects a request_id that is not a UUID", () => {
+  rejects(bytes({ ...sealed, request_id: "550e8400e29b41d4a716446655440000" }), "invalid_request_id");
+  rejects(bytes({ ...sealed, request_id: "../../etc" }), "invalid_request_id");
+});
+
+Deno.test("parseEnvelope() rejects an empty worker_name", () => {
+  rejects(bytes({ ...sealed, worker_name: "" }), "invalid_worker_name");
+});
+Deno.test("parseEnvelope() rejects a worker_name with a slash or a space", () => {
+  rejects(bytes({ ...sealed, worker_name: "a/b" }), "invalid_worker_name");
+  rejects(bytes({ ...sealed, worker_name: "a b" }), "invalid_worker_name");
+});
+Deno.test("parseEnvelope() rejects a worker_name of 129 characters", () => {
+  rejects(bytes({ ...sealed, worker_name: "w".repeat(129) }), "invalid_worker_name");
+  assert.equal(
+    parseEnvelope(bytes({ ...sealed, worker_name: "w".repeat(128) }), max).worker_name.length,
+    128,
+  );
+});
+
+Deno.test("parseEnvelope() rejects data that is not base64", () => {
+  rejects(bytes({ ...sealed, data: "not base64!" }), "invalid_base64", "data");
+  rejects(bytes({ ...sealed, data: "" }), "invalid_base64", "data");
+  rejects(bytes({ ...sealed, data: "abc" }), "invalid_base64", "data");
+});
+
+Deno.test("parseEnvelope() rejects an iv of 11 or 13 bytes", () => {
+  rejects(bytes({ ...sealed, iv: Buffer.alloc(11).toString("base64") }), "invalid_iv_length", "iv");
+  rejects(bytes({ ...sealed, iv: Buffer.alloc(13).toString("base64") }), "invalid_iv_length", "iv");
+});
+
+Deno.test("parseEnvelope() rejects a tag of 15 bytes", () => {
+  rejects(bytes({ ...sealed, tag: Buffer.alloc(15).toString("base64") }), "invalid_tag_length", "tag");
+  rejects(bytes({ ...sealed, tag: Buffer.alloc(17).toString("base64") }), "invalid_tag_length", "tag");
+});
+
+Deno.test("sealEnvelope() refuses a request_id or worker_name that could not travel", async () => {
+  await assert.rejects(sealEnvelope(key, "nope", "w", {}), EnvelopeError);
+  await assert.rejects(sealEnvelope(key, requestId, "a b", {}), EnvelopeError);
+});
+
+Deno.test("EnvelopeError messages never contain the field values", () => {
+  const secret = "c2VjcmV0LXNlY3JldA==";
+  for (const bad of [{ ...sealed, worker_name: secret + "/" }, { ...sealed, data: secret + "!" }]) {
+    try {
+      parseEnvelope(bytes(bad), max);
+      assert.fail("should throw");
+    } catch (error) {
+      assert.ok(!(error as Error).message.includes(secret));
+    }
+  }
+});

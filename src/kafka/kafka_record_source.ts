@@ -1,0 +1,86 @@
+/**
+ * {@link RecordSource} over a kafkajs consumer: manual commits after the handler, partitions in parallel.
+ *
+ * @module
+ */
+import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
+import type { InRecord, RecordBatch, RecordSource } from "./records.ts";
+
+/** How the consumer joins and fetches. */
+export interface SourceOptions {
+  groupId: string;
+  topic: string;
+  /** Partitions handled at once (the handler runs concurrently for different partitions). */
+  concurrency: number;
+}
+
+function headers(raw: IHeaders | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  if (!raw) return out;
+  for (const [name, value] of Object.entries(raw)) {
+    out[name] = value === undefined ? undefined : Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return out;
+}
+
+function record(topic: string, partition: number, m: KafkaMessage): InRecord {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key,
+    value: m.value,
+    headers: m.headers ? headers(m.headers) : {},
+    timestamp: Number(m.timestamp),
+  };
+}
+
+/** Consumes one topic in a consumer group; see {@link RecordSource} for the commit contract. */
+export class KafkaRecordSource implements RecordSource {
+  readonly #kafka: Kafka;
+  readonly #options: SourceOptions;
+
+  constructor(kafka: Kafka, options: SourceOptions) {
+    this.#kafka = kafka;
+    this.#options = options;
+  }
+
+  async run(handler: (batch: RecordBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const consumer: Consumer = this.#kafka.consumer({
+      groupId: this.#options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
+    await consumer.connect();
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => consumer.stop().finally(resolve);
+      if (signal.aborted) stop();
+      else signal.addEventListener("abort", stop, { once: true });
+    });
+    try {
+      await consumer.subscribe({ topics: [this.#options.topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.#options.concurrency,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+          if (batch.isEmpty() || isStale()) return;
+          const records = batch.messages.map((m) => record(batch.topic, batch.partition, m));
+          await handler({ topic: batch.topic, partition: batch.partition, records });
+          const last = batch.lastOffset();
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+          ]);
+          resolveOffset(last);
+          await heartbeat();
+        },
+      });
+      await stopped;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+}

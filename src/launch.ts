@@ -1,0 +1,251 @@
+/**
+ * Wires the real clients (kafkajs, cassandra-driver, SMTP) to a resolved command and runs it. Everything a role
+ * reads at start-up (key, routes file) is checked before anything connects.
+ *
+ * @module
+ */
+import type { Command, CommonConfig } from "./config.ts";
+import { ConfigError, encryptionKeyVariable } from "./config.ts";
+import { createLogger } from "./log.ts";
+import { createKafka } from "./kafka/kafka_client.ts";
+import { ensureTopics } from "./kafka/topics.ts";
+import { KafkaRecordSink } from "./kafka/kafka_record_sink.ts";
+import { KafkaRecordSource } from "./kafka/kafka_record_source.ts";
+import { createCassandraClient } from "./cassandra/cassandra_client.ts";
+import { ensureSchema } from "./cassandra/schema.ts";
+import {
+  BufferedRoutingLog,
+  CassandraRowWriter,
+  NoRoutingLog,
+  type RoutingLog,
+} from "./cassandra/routing_log.ts";
+import { CassandraOrderStore } from "./cassandra/order_store.ts";
+import { formatTrace, readTrace } from "./cassandra/trace_query.ts";
+import { SmtpMailer } from "./email/mailer.ts";
+import { parseKey } from "./crypto/aes_gcm.ts";
+import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "./routing/route_registry.ts";
+import { runCommandCenter } from "./roles/command_center.ts";
+import { runService1 } from "./roles/service_1.ts";
+import { runService2 } from "./roles/service_2.ts";
+import { generatedOrders, jsonLineOrders, noProgress, type Progress, publish } from "./roles/publisher.ts";
+import { terminalProgress } from "./terminal_progress.ts";
+import { lines } from "./text_lines.ts";
+
+type Runnable = Exclude<Command, { kind: "help" } | { kind: "version" }>;
+
+/** Standard output, injected so `main` can be run in-process. */
+export interface Output {
+  write(text: string): Promise<void>;
+}
+
+async function loadRegistry(file: string, common: CommonConfig): Promise<RouteRegistry> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    throw new ConfigError(`cannot read routes file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    const registry = parseRouteRegistry(text, file);
+    const { inbox, commandCenterDlq, service1Dlq, service2Dlq } = common.topics;
+    assertNoLoops(registry, [inbox, commandCenterDlq, service1Dlq, service2Dlq], file);
+    return registry;
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+async function loadKey(text: string): Promise<CryptoKey> {
+  try {
+    return await parseKey(text);
+  } catch (error) {
+    throw new ConfigError(`${encryptionKeyVariable}: ${(error as Error).message}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs `command` until it is done or `signal` aborts; resolves with the process exit code. */
+export async function launch(
+  command: Runnable,
+  env: Record<string, string | undefined>,
+  signal: AbortSignal,
+  stdout: Output,
+): Promise<number> {
+  const { common } = command;
+  const role = command.kind === "role" ? command.role : command.kind;
+  const logger = createLogger(common.logLevel, { role });
+
+  // Everything read from disk or the environment is checked before connecting.
+  const registry = command.kind === "role" && command.role === "command-center"
+    ? await loadRegistry(command.router.routesFile, common)
+    : command.kind === "init"
+    ? await loadRegistry(command.routesFile, common)
+    : undefined;
+  const key = command.kind === "role" && command.role !== "command-center"
+    ? await loadKey(command.encryptionKey)
+    : undefined;
+  if (command.kind === "role" && command.role === "command-center" && env[encryptionKeyVariable]) {
+    logger.warn(
+      `${encryptionKeyVariable} is set, but the command center never reads it; remove it from its environment`,
+    );
+  }
+
+  const kafka = createKafka({ brokers: common.brokers, clientId: common.clientId }, logger);
+  const topics = common.topics;
+  const createTopics = async (names: string[]) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const created = await ensureTopics(admin, names, common.topicPartitions, common.topicReplicationFactor);
+      if (created.length > 0) logger.info({ topics: created }, "created topics");
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  switch (command.kind) {
+    case "init": {
+      await createTopics([...Object.values(topics), ...[...registry!.values()].map((r) => r.targetTopic)]);
+      const cassandra = createCassandraClient(common.cassandra);
+      try {
+        await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
+      } finally {
+        await cassandra.shutdown();
+      }
+      await stdout.write(`topics and keyspace ${common.cassandra.keyspace} are ready\n`);
+      return 0;
+    }
+    case "trace": {
+      const cassandra = createCassandraClient(common.cassandra);
+      try {
+        const hops = await readTrace(cassandra, common.cassandra.keyspace, command.requestId);
+        await stdout.write(formatTrace(hops, command.requestId) + "\n");
+        return hops.length > 0 ? 0 : 1;
+      } finally {
+        await cassandra.shutdown();
+      }
+    }
+    case "role":
+      break;
+  }
+
+  switch (command.role) {
+    case "command-center": {
+      await createTopics([
+        topics.inbox,
+        topics.commandCenterDlq,
+        ...[...registry!.values()].map((r) => r.targetTopic),
+      ]);
+      const cassandra = command.router.metadataLog ? createCassandraClient(common.cassandra) : undefined;
+      let routingLog: RoutingLog = new NoRoutingLog();
+      if (cassandra) {
+        await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
+        routingLog = new BufferedRoutingLog(new CassandraRowWriter(cassandra, common.cassandra.keyspace), {
+          capacity: command.router.metadataBufferRows,
+          maxBatch: 200,
+          concurrency: 8,
+          logger,
+          reportEveryMs: 10_000,
+        });
+      }
+      const sink = await KafkaRecordSink.connect(kafka);
+      try {
+        const source = new KafkaRecordSource(kafka, {
+          groupId: common.groupId,
+          topic: topics.inbox,
+          concurrency: common.topicPartitions,
+        });
+        await runCommandCenter(
+          { source, sink, routingLog, registry: registry!, logger },
+          { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes },
+          signal,
+        );
+      } finally {
+        const stats = await routingLog.close(10_000);
+        logger.info({ metadata: stats }, "metadata log closed");
+        await sink.close();
+        await cassandra?.shutdown();
+      }
+      return 0;
+    }
+    case "service-1": {
+      await createTopics([topics.service1, topics.service1Dlq, topics.inbox]);
+      const sink = await KafkaRecordSink.connect(kafka);
+      try {
+        const source = new KafkaRecordSource(kafka, {
+          groupId: common.groupId,
+          topic: topics.service1,
+          concurrency: common.topicPartitions,
+        });
+        await runService1(
+          { source, sink, key: key!, logger, now: () => new Date() },
+          { inboxTopic: topics.inbox, dlqTopic: topics.service1Dlq, maxMessageBytes: common.maxMessageBytes },
+          signal,
+        );
+      } finally {
+        await sink.close();
+      }
+      return 0;
+    }
+    case "service-2": {
+      const mailer = new SmtpMailer({ url: command.fulfillment.smtpUrl, from: command.fulfillment.mailFrom });
+      await createTopics([topics.service2, topics.service2Dlq]);
+      const cassandra = createCassandraClient(common.cassandra);
+      await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
+      const sink = await KafkaRecordSink.connect(kafka);
+      try {
+        const source = new KafkaRecordSource(kafka, {
+          groupId: common.groupId,
+          topic: topics.service2,
+          concurrency: common.topicPartitions,
+        });
+        const store = new CassandraOrderStore(cassandra, common.cassandra.keyspace);
+        await runService2(
+          { source, sink, key: key!, store, mailer, logger },
+          { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes },
+          signal,
+        );
+      } finally {
+        await sink.close();
+        await mailer.close();
+        await cassandra.shutdown();
+      }
+      return 0;
+    }
+    case "publisher": {
+      const options = command.publisher;
+      await createTopics([topics.inbox]);
+      const sink = await KafkaRecordSink.connect(kafka);
+      const showBar = options.progress === "auto" ? Deno.stderr.isTerminal() : options.progress;
+      const progress: Progress = showBar ? terminalProgress() : noProgress;
+      try {
+        const orders = options.input !== undefined
+          ? jsonLineOrders(
+            lines(options.input === "-" ? Deno.stdin.readable : (await Deno.open(options.input)).readable),
+          )
+          : generatedOrders(options.count, options.invalidShare, options.seed);
+        progress.start(options.input !== undefined ? 0 : options.count);
+        const stats = await publish(
+          orders,
+          {
+            sink,
+            key: key!,
+            logger,
+            printIds: (ids) => stdout.write(ids.join("\n") + "\n"),
+            progress,
+            sleep,
+            now: () => performance.now(),
+          },
+          { inboxTopic: topics.inbox, rate: options.rate, batchSize: 500 },
+          signal,
+        );
+        progress.stop();
+        logger.info({ ...stats }, "publisher done");
+        return stats.badInput > 0 ? 1 : 0;
+      } finally {
+        await sink.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The one logger: JSON lines on stderr (stdout stays for a role's output, such as the publisher's request ids).
+ *
+ * Never log a key, a plaintext or a payload: pass ids, topics, counts and reasons only.
+ *
+ * @module
+ */
+import pino from "pino";
+
+/** A structured logger (pino's). */
+export type Logger = pino.Logger;
+
+/** The levels a user may choose with `LOG_LEVEL`. */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** One of {@link logLevels}. */
+export type LogLevel = typeof logLevels[number];
+
+/** Creates the process's logger; `fields` (such as the role) are on every line. */
+export function createLogger(level: LogLevel, fields: Record<string, string>): Logger {
+  return pino(
+    {
+      level,
+      base: { pid: Deno.pid, ...fields },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
+}

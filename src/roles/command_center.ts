@@ -1,0 +1,130 @@
+/**
+ * The command center: reads the inbox, forwards each envelope byte for byte to its route's target topic, sends
+ * what cannot be routed to the dead-letter topic with the reason in headers, and records every hop's metadata.
+ * It never holds the encryption key and never looks inside `data`.
+ *
+ * @module
+ */
+import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
+import type { RoutingLog, RoutingRow } from "../cassandra/routing_log.ts";
+import type { RouteRegistry } from "../routing/route_registry.ts";
+import { route, type RouteDecision } from "../routing/route.ts";
+import type { Logger } from "../log.ts";
+import { deadLetterHeaders } from "../dead_letter.ts";
+
+/** What the command center talks to. */
+export interface CommandCenterDeps {
+  source: RecordSource;
+  sink: RecordSink;
+  routingLog: RoutingLog;
+  registry: RouteRegistry;
+  logger: Logger;
+}
+
+/** Topics and limits. */
+export interface CommandCenterOptions {
+  dlqTopic: string;
+  maxMessageBytes: number;
+}
+
+/** Counts since start. */
+export interface RouterStats {
+  forwarded: number;
+  deadLettered: number;
+}
+
+/**
+ * Routes one batch: decides every record, produces forwards and dead letters in one request, and only after
+ * Kafka acknowledges them logs the hops (so `success=true` means the forward is durable). Throws if the produce
+ * fails; the caller's consumer then replays the batch.
+ */
+export async function routeBatch(
+  batch: RecordBatch,
+  deps: Pick<CommandCenterDeps, "sink" | "routingLog" | "registry">,
+  options: CommandCenterOptions,
+  stats: RouterStats,
+): Promise<void> {
+  const started = performance.now();
+  const { records } = batch;
+  const decisions: RouteDecision[] = new Array(records.length);
+  const out: OutRecord[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const decision = route(record.value, deps.registry, options.maxMessageBytes);
+    decisions[i] = decision;
+    out[i] = decision.kind === "forward"
+      ? { topic: decision.topic, key: record.key, value: record.value! }
+      : {
+        topic: options.dlqTopic,
+        key: record.key,
+        value: record.value ?? "",
+        headers: deadLetterHeaders(decision.reason, decision.detail, record),
+      };
+  }
+  await deps.sink.send(out);
+
+  const acked = performance.now();
+  const routedAt = new Date();
+  const processingTimeMs = acked - started;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const d = decisions[i];
+    const row: RoutingRow = d.kind === "forward"
+      ? {
+        requestId: d.requestId,
+        workerName: d.workerName,
+        sourceTopic: record.topic,
+        targetTopic: d.topic,
+        routeId: d.routeId,
+        success: true,
+        processingTimeMs,
+        routedAt,
+        sourcePartition: record.partition,
+        sourceOffset: record.offset,
+      }
+      : {
+        // A malformed message may carry no usable request_id; its row is found by where it came from.
+        requestId: d.requestId ?? `invalid:${record.topic}/${record.partition}/${record.offset}`,
+        workerName: d.workerName ?? "",
+        sourceTopic: record.topic,
+        targetTopic: options.dlqTopic,
+        routeId: d.kind === "dead_letter" && d.reason === "route_disabled"
+          ? (deps.registry.get(d.workerName ?? "")?.routeId ?? "")
+          : "",
+        success: false,
+        processingTimeMs,
+        routedAt,
+        reason: `${d.reason}: ${d.detail}`,
+        sourcePartition: record.partition,
+        sourceOffset: record.offset,
+      };
+    deps.routingLog.log(row);
+    if (d.kind === "forward") stats.forwarded++;
+    else stats.deadLettered++;
+  }
+}
+
+/** Runs the command center until `signal` aborts, then finishes the batch in hand and returns its counts. */
+export async function runCommandCenter(
+  deps: CommandCenterDeps,
+  options: CommandCenterOptions,
+  signal: AbortSignal,
+): Promise<RouterStats> {
+  const stats: RouterStats = { forwarded: 0, deadLettered: 0 };
+  const routes = [...deps.registry.values()].map((r) =>
+    `${r.workerName}→${r.targetTopic}${r.enabled ? "" : " (off)"}`
+  );
+  deps.logger.info({ routes }, "command center routing");
+  await deps.source.run(async (batch) => {
+    const before = stats.deadLettered;
+    await routeBatch(batch, deps, options, stats);
+    if (stats.deadLettered > before) {
+      deps.logger.warn(
+        { partition: batch.partition, deadLettered: stats.deadLettered - before, topic: options.dlqTopic },
+        "dead-lettered messages that could not be routed",
+      );
+    }
+  }, signal);
+  deps.logger.info({ ...stats }, "command center stopped consuming");
+  return stats;
+}

@@ -1,0 +1,81 @@
+/**
+ * service-1: decrypts each order, validates and enriches it, encrypts it again with a fresh IV and sends it back
+ * through the inbox as `service-1-publisher`, keeping the request_id. What cannot be read goes to service-1's
+ * dead-letter topic with the reason; the service carries on.
+ *
+ * @module
+ */
+import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
+import type { Logger } from "../log.ts";
+import { encodeEnvelope, openEnvelope, sealEnvelope } from "../envelope.ts";
+import { enrichOrder, validateOrder } from "../order.ts";
+import { deadLetterHeaders } from "../dead_letter.ts";
+import { readEnvelope } from "./read_envelope.ts";
+
+/** The worker name service-1 publishes as; the route registry sends it on to service-2. */
+export const service1WorkerName = "service-1-publisher";
+
+/** What service-1 talks to. */
+export interface Service1Deps {
+  source: RecordSource;
+  sink: RecordSink;
+  key: CryptoKey;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** Topics and limits. */
+export interface Service1Options {
+  inboxTopic: string;
+  dlqTopic: string;
+  maxMessageBytes: number;
+}
+
+/** Counts since start. */
+export interface Service1Stats {
+  valid: number;
+  invalid: number;
+  deadLettered: number;
+}
+
+/** Processes one batch; the enriched orders and the dead letters go out in one produce before the commit. */
+export async function validateBatch(
+  batch: RecordBatch,
+  deps: Pick<Service1Deps, "sink" | "key" | "now" | "logger">,
+  options: Service1Options,
+  stats: Service1Stats,
+): Promise<void> {
+  const out: OutRecord[] = [];
+  for (const record of batch.records) {
+    const read = await readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope);
+    if (read.kind === "dead_letter") {
+      out.push({
+        topic: options.dlqTopic,
+        key: record.key,
+        value: record.value ?? "",
+        headers: deadLetterHeaders(read.reason, read.detail, record),
+      });
+      stats.deadLettered++;
+      deps.logger.warn(
+        { offset: record.offset, partition: record.partition, reason: read.reason },
+        read.detail,
+      );
+      continue;
+    }
+    const validation = validateOrder(read.payload);
+    const enriched = enrichOrder(read.payload, validation, "service-1", deps.now());
+    if (validation.status === "valid") stats.valid++;
+    else stats.invalid++;
+    const sealed = await sealEnvelope(deps.key, read.envelope.request_id, service1WorkerName, enriched);
+    out.push({ topic: options.inboxTopic, key: read.envelope.request_id, value: encodeEnvelope(sealed) });
+  }
+  await deps.sink.send(out);
+}
+
+/** Runs service-1 until `signal` aborts; returns its counts. */
+export async function runService1(deps: Service1Deps, options: Service1Options, signal: AbortSignal) {
+  const stats: Service1Stats = { valid: 0, invalid: 0, deadLettered: 0 };
+  await deps.source.run((batch) => validateBatch(batch, deps, options, stats), signal);
+  deps.logger.info({ ...stats }, "service-1 stopped consuming");
+  return stats;
+}

@@ -1,0 +1,143 @@
+/**
+ * service-2: fulfils validated orders — saves the order, sends the confirmation email, takes the items off the
+ * inventory — and records invalid orders as rejected. Each step is recorded in the order store, so a
+ * redelivered message (a crash between processing and commit) repeats none of them.
+ *
+ * @module
+ */
+import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
+import type { Logger } from "../log.ts";
+import { openEnvelope } from "../envelope.ts";
+import { type EnrichedOrder, parseEnrichedOrder } from "../order.ts";
+import type { OrderStore, SavedOrder } from "../cassandra/order_store.ts";
+import type { Mailer } from "../email/mailer.ts";
+import { deadLetterHeaders } from "../dead_letter.ts";
+import { readEnvelope } from "./read_envelope.ts";
+
+/** What service-2 talks to. */
+export interface Service2Deps {
+  source: RecordSource;
+  sink: RecordSink;
+  key: CryptoKey;
+  store: OrderStore;
+  mailer: Mailer;
+  logger: Logger;
+}
+
+/** Topics and limits. */
+export interface Service2Options {
+  dlqTopic: string;
+  maxMessageBytes: number;
+}
+
+/** Counts since start; `repeated` counts redeliveries that found their work already done. */
+export interface Service2Stats {
+  fulfilled: number;
+  rejected: number;
+  repeated: number;
+  deadLettered: number;
+}
+
+/** The row service-2 saves for an order; an invalid order keeps what it had and its reason. */
+export function savedOrder(requestId: string, order: EnrichedOrder): SavedOrder {
+  const valid = order.validationStatus === "valid";
+  return {
+    requestId,
+    orderId: typeof order.orderId === "string" ? order.orderId : "",
+    userId: typeof order.userId === "string" ? order.userId : "",
+    email: typeof order.email === "string" ? order.email : "",
+    amount: typeof order.amount === "number" ? order.amount : NaN,
+    items: valid && Array.isArray(order.items) ? order.items : [],
+    status: valid ? "fulfilled" : "rejected",
+    reason: valid ? undefined : order.validationReason ?? "invalid",
+    processedBy: order.processedBy,
+    validatedAt: new Date(order.validatedAt),
+  };
+}
+
+/** What {@link fulfil} did with an order. */
+export type Outcome = "fulfilled" | "rejected" | "repeated";
+
+/** Fulfils or rejects one order, doing only the steps the store does not show as done. */
+export async function fulfil(
+  requestId: string,
+  order: EnrichedOrder,
+  deps: Pick<Service2Deps, "store" | "mailer">,
+): Promise<Outcome> {
+  const state = await deps.store.state(requestId);
+  const saved = savedOrder(requestId, order);
+  if (saved.status === "rejected") {
+    if (state.saved) return "repeated";
+    await deps.store.save(saved);
+    return "rejected";
+  }
+  if (state.saved && state.emailed && state.stockTaken) return "repeated";
+  if (!state.saved) await deps.store.save(saved);
+  if (!state.emailed) {
+    // Sent before it is marked: a crash between the two sends the mail again (at least once); the Message-ID
+    // is derived from the request_id so a mail system can drop the duplicate.
+    await deps.mailer.sendConfirmation({
+      requestId,
+      orderId: saved.orderId,
+      to: saved.email,
+      amount: saved.amount,
+      items: saved.items,
+    });
+    await deps.store.markEmailed(requestId);
+  }
+  if (!state.stockTaken) await deps.store.takeStock(requestId, saved.items);
+  return "fulfilled";
+}
+
+/** Processes one batch in order; dead letters go out before the batch is committed. */
+export async function fulfilBatch(
+  batch: RecordBatch,
+  deps: Pick<Service2Deps, "sink" | "key" | "store" | "mailer" | "logger">,
+  options: Service2Options,
+  stats: Service2Stats,
+): Promise<void> {
+  const deadLetters: OutRecord[] = [];
+  for (const record of batch.records) {
+    const read = await readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope);
+    let reason: string | undefined;
+    let detail = "";
+    if (read.kind === "dead_letter") {
+      reason = read.reason;
+      detail = read.detail;
+    } else {
+      let order: EnrichedOrder | undefined;
+      try {
+        order = parseEnrichedOrder(read.payload);
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+        reason = "invalid_payload";
+        detail = error.message;
+      }
+      if (order) {
+        const requestId = read.envelope.request_id.toLowerCase();
+        const outcome = await fulfil(requestId, order, deps);
+        stats[outcome]++;
+        deps.logger.info({ request_id: requestId, outcome }, `order ${outcome}`);
+      }
+    }
+    if (reason !== undefined) {
+      deadLetters.push({
+        topic: options.dlqTopic,
+        key: record.key,
+        value: record.value ?? "",
+        headers: deadLetterHeaders(reason, detail, record),
+      });
+      stats.deadLettered++;
+      deps.logger.warn({ offset: record.offset, partition: record.partition, reason }, detail);
+    }
+  }
+  await deps.sink.send(deadLetters);
+}
+
+/** Runs service-2 until `signal` aborts; returns its counts. */
+export async function runService2(deps: Service2Deps, options: Service2Options, signal: AbortSignal) {
+  const stats: Service2Stats = { fulfilled: 0, rejected: 0, repeated: 0, deadLettered: 0 };
+  await deps.source.run((batch) => fulfilBatch(batch, deps, options, stats), signal);
+  deps.logger.info({ ...stats }, "service-2 stopped consuming");
+  return stats;
+}

@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { fulfil, fulfilBatch, type Service2Stats } from "./service_2.ts";
+import { inRecord, MemorySink } from "../testing/memory_kafka.ts";
+import { MemoryOrderStore } from "../testing/memory_order_store.ts";
+import { RecordingMailer } from "../testing/recording_mailer.ts";
+import { encodeEnvelope, sealEnvelope } from "../envelope.ts";
+import { parseKey } from "../crypto/aes_gcm.ts";
+import { deadLetterHeader } from "../dead_letter.ts";
+import { createLogger } from "../log.ts";
+import type { EnrichedOrder } from "../order.ts";
+
+const key = await parseKey("2".repeat(64));
+const logger = createLogger("silent", {});
+const options = { dlqTopic: "s2-dlq", maxMessageBytes: 65536 };
+const items = [{ sku: "sku-001", quantity: 2, price: 5 }, { sku: "sku-002", quantity: 1, price: 3 }];
+const valid: EnrichedOrder = {
+  orderId: "o-1",
+  userId: "u-1",
+  email: "u-1@example.com",
+  amount: 13,
+  items,
+  processedBy: "service-1",
+  validationStatus: "valid",
+  validatedAt: "2026-11-25T10:00:00.000Z",
+};
+const invalid: EnrichedOrder = {
+  ...valid,
+  amount: 0,
+  validationStatus: "invalid",
+  validationReason: "amount must be > 0 and < 10000",
+};
+
+function stats(): Service2Stats {
+  return { fulfilled: 0, rejected: 0, repeated: 0, deadLettered: 0 };
+}
+
+Deno.test("fulfil() saves a valid order, mails it once and takes its items off the inventory", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  const id = crypto.randomUUID();
+  assert.equal(await fulfil(id, valid, { store, mailer }), "fulfilled");
+  assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: true });
+  assert.equal(mailer.sent.length, 1);
+  assert.equal(mailer.sent[0].requestId, id);
+  assert.equal(mailer.sent[0].to, "u-1@example.com");
+  assert.equal(await store.stockLevel("sku-001"), -2);
+  assert.equal(await store.stockLevel("sku-002"), -1);
+});
+
+Deno.test("fulfil() repeats nothing when the same order is delivered again", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  const id = crypto.randomUUID();
+  await fulfil(id, valid, { store, mailer });
+  assert.equal(await fulfil(id, valid, { store, mailer }), "repeated");
+  assert.equal(mailer.sent.length, 1);
+  assert.equal(await store.stockLevel("sku-001"), -2);
+});
+
+Deno.test("fulfil() finishes the steps a crash left undone, without repeating the done ones", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  const id = crypto.randomUUID();
+  mailer.failNext = 1;
+  await assert.rejects(fulfil(id, valid, { store, mailer }));
+  assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: false });
+  assert.equal(await fulfil(id, valid, { store, mailer }), "fulfilled");
+  assert.equal(mailer.sent.length, 1);
+  assert.equal(await store.stockLevel("sku-001"), -2);
+});
+
+Deno.test("fulfil() records an invalid order as rejected, with no email and no inventory change", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  const id = crypto.randomUUID();
+  assert.equal(await fulfil(id, invalid, { store, mailer }), "rejected");
+  assert.equal(mailer.sent.length, 0);
+  assert.equal(await store.stockLevel("sku-001"), 0);
+  assert.equal((await store.state(id)).saved, true);
+  assert.equal(await fulfil(id, invalid, { store, mailer }), "repeated");
+});
+
+Deno.test("fulfilBatch() dead-letters what it cannot decrypt or read as an order, and fulfils the rest", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  const sink = new MemorySink();
+  const good = await sealEnvelope(key, crypto.randomUUID(), "service-1-publisher", valid);
+  const notAnOrder = await sealEnvelope(key, crypto.randomUUID(), "service-1-publisher", { hello: "world" });
+  const tampered = { ...good, tag: "AAAAAAAAAAAAAAAAAAAAAA==" };
+  const records = [encodeEnvelope(tampered), encodeEnvelope(notAnOrder), encodeEnvelope(good)]
+    .map((v, i) => ({ ...inRecord(i, v), topic: "s2", partition: 0 }));
+  const s = stats();
+  await fulfilBatch({ topic: "s2", partition: 0, records }, { sink, key, store, mailer, logger }, options, s);
+  assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.reason]), [
+    "decrypt_failed",
+    "invalid_payload",
+  ]);
+  assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 2 });
+  assert.equal(mailer.sent.length, 1);
+});

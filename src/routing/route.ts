@@ -1,0 +1,63 @@
+/**
+ * The router's decision, pure: where does this inbox message go, and why.
+ *
+ * @module
+ */
+import type { RouteRegistry } from "./route_registry.ts";
+import { EnvelopeError, parseEnvelope } from "../envelope.ts";
+
+/** Why a message goes to the dead-letter topic. */
+export type DeadLetterReason = "malformed" | "unknown_worker" | "route_disabled";
+
+/** Forward to a topic from the registry, or dead-letter with a reason. */
+export type RouteDecision =
+  | { kind: "forward"; topic: string; routeId: string; requestId: string; workerName: string }
+  | {
+    kind: "dead_letter";
+    reason: DeadLetterReason;
+    detail: string;
+    requestId?: string;
+    workerName?: string;
+  };
+
+/**
+ * Decides one inbox message from its value alone. The target topic only ever comes from `registry`; a
+ * `worker_name` is never used as a topic name.
+ */
+export function route(value: Uint8Array | null, registry: RouteRegistry, maxBytes: number): RouteDecision {
+  if (value === null || value.byteLength === 0) {
+    return { kind: "dead_letter", reason: "malformed", detail: "message has no value" };
+  }
+  let requestId: string;
+  let workerName: string;
+  try {
+    const envelope = parseEnvelope(value, maxBytes);
+    requestId = envelope.request_id.toLowerCase();
+    workerName = envelope.worker_name;
+  } catch (error) {
+    if (error instanceof EnvelopeError) {
+      return { kind: "dead_letter", reason: "malformed", detail: error.message };
+    }
+    throw error;
+  }
+  const found = registry.get(workerName);
+  if (found === undefined) {
+    return {
+      kind: "dead_letter",
+      reason: "unknown_worker",
+      detail: `no route for worker_name "${workerName}"`,
+      requestId,
+      workerName,
+    };
+  }
+  if (!found.enabled) {
+    return {
+      kind: "dead_letter",
+      reason: "route_disabled",
+      detail: `route ${found.routeId} for worker_name "${workerName}" is disabled`,
+      requestId,
+      workerName,
+    };
+  }
+  return { kind: "forward", topic: found.targetTopic, routeId: found.routeId, requestId, workerName };
+}
