@@ -6,7 +6,7 @@
  */
 import type { Command, CommonConfig } from "./config.ts";
 import { ConfigError, encryptionKeyVariable } from "./config.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, routeProcessWarnings } from "./log.ts";
 import { createKafka } from "./kafka/kafka_client.ts";
 import { ensureTopics } from "./kafka/topics.ts";
 import { KafkaRecordSink } from "./kafka/kafka_record_sink.ts";
@@ -75,6 +75,7 @@ export async function launch(
   const { common } = command;
   const role = command.kind === "role" ? command.role : command.kind;
   const logger = createLogger(common.logLevel, { role });
+  routeProcessWarnings(logger);
 
   // Everything read from disk or the environment is checked before connecting.
   const registry = command.kind === "role" && command.role === "command-center"

@@ -6,6 +6,7 @@
  * @module
  */
 import pino from "pino";
+import process from "node:process";
 
 /** A structured logger (pino's). */
 export type Logger = pino.Logger;
@@ -26,4 +27,15 @@ export function createLogger(level: LogLevel, fields: Record<string, string>): L
     },
     pino.destination({ fd: 2, sync: true }),
   );
+}
+
+/**
+ * Sends Node-style process warnings to `logger` instead of bare stderr lines, leaving out kafkajs's known
+ * harmless TimeoutNegativeWarning (tulios/kafkajs#1751: a negative delay in its request queue, clamped to 1 ms).
+ */
+export function routeProcessWarnings(logger: Logger): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (warning: Error) => {
+    if (warning.name !== "TimeoutNegativeWarning") logger.warn({ warning: warning.name }, warning.message);
+  });
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Kafka, Message, Producer, TopicMessages } from "kafkajs";
+import { type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
 import { Buffer } from "node:buffer";
 import type { OutRecord, RecordSink } from "./records.ts";
 
@@ -12,7 +12,18 @@ function bytes(value: Uint8Array | string | null): Buffer | string | null {
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
-/** Produces with acks from all in-sync replicas, one request per `send` for all topics in it. */
+/**
+ * Bytes of keys and values in one produce request. kafkajs puts a request's records for one partition into one
+ * record batch, and the broker refuses batches over `message.max.bytes` (1 MiB by default), so larger sends go
+ * out as several requests, in order.
+ */
+export const maxRequestBytes = 800_000;
+
+function size(value: Uint8Array | string | null): number {
+  return value === null ? 0 : typeof value === "string" ? value.length * 3 : value.byteLength;
+}
+
+/** Produces with acks from all in-sync replicas, in as few requests as the broker's batch limit allows. */
 export class KafkaRecordSink implements RecordSink {
   readonly #producer: Producer;
 
@@ -22,22 +33,40 @@ export class KafkaRecordSink implements RecordSink {
 
   /** Connects a producer. */
   static async connect(kafka: Kafka): Promise<KafkaRecordSink> {
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    // The default (murmur2) partitioner, as Java clients use: the same key lands on the same partition.
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     return new KafkaRecordSink(producer);
   }
 
   async send(records: readonly OutRecord[]): Promise<void> {
-    if (records.length === 0) return;
+    let start = 0;
+    while (start < records.length) {
+      let end = start;
+      let bytesInRequest = 0;
+      while (end < records.length && (end === start || bytesInRequest < maxRequestBytes)) {
+        bytesInRequest += size(records[end].value) + size(records[end].key);
+        end++;
+      }
+      await this.#sendRequest(records, start, end);
+      start = end;
+    }
+  }
+
+  #sendRequest(records: readonly OutRecord[], start: number, end: number): Promise<unknown> {
     const byTopic = new Map<string, Message[]>();
-    for (const r of records) {
+    for (let i = start; i < end; i++) {
+      const r = records[i];
       let messages = byTopic.get(r.topic);
       if (!messages) byTopic.set(r.topic, messages = []);
       messages.push({ key: bytes(r.key), value: bytes(r.value), headers: r.headers });
     }
     const topicMessages: TopicMessages[] = [];
     for (const [topic, messages] of byTopic) topicMessages.push({ topic, messages });
-    await this.#producer.sendBatch({ topicMessages, acks: -1 });
+    return this.#producer.sendBatch({ topicMessages, acks: -1 });
   }
 
   /** Disconnects the producer. */

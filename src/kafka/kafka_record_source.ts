@@ -55,10 +55,17 @@ export class KafkaRecordSource implements RecordSource {
       heartbeatInterval: 3_000,
     });
     await consumer.connect();
-    const stopped = new Promise<void>((resolve) => {
+    const stopped = new Promise<void>((resolve, reject) => {
       const stop = () => consumer.stop().finally(resolve);
       if (signal.aborted) stop();
       else signal.addEventListener("abort", stop, { once: true });
+      // kafkajs restarts the consumer after retriable failures; after any other it stops for good. Then the
+      // role must end with an error (and be restarted by its supervisor), not sit idle looking healthy.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) {
+          reject(new Error(`consumer of ${this.#options.topic} stopped: ${payload.error.message}`));
+        }
+      });
     });
     try {
       await consumer.subscribe({ topics: [this.#options.topic], fromBeginning: true });
@@ -66,14 +73,20 @@ export class KafkaRecordSource implements RecordSource {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.#options.concurrency,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
-          if (batch.isEmpty() || isStale()) return;
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, commitOffsetsIfNecessary }) => {
+          // After a stop request, take no new batch: it stays uncommitted and comes to the next consumer.
+          if (batch.isEmpty() || isStale() || signal.aborted) return;
           const records = batch.messages.map((m) => record(batch.topic, batch.partition, m));
           await handler({ topic: batch.topic, partition: batch.partition, records });
           const last = batch.lastOffset();
-          await consumer.commitOffsets([
-            { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-          ]);
+          // The batch payload's commit, unlike consumer.commitOffsets, still commits while the consumer is
+          // stopping: a batch finished after SIGTERM is committed, not replayed.
+          await commitOffsetsIfNecessary({
+            topics: [{
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+            }],
+          });
           resolveOffset(last);
           await heartbeat();
         },
