@@ -1,56 +1,133 @@
 /**
- * The one place that creates chain's keyspace and tables. README's "Cassandra schema" describes them.
+ * The one place that creates chain's keyspace and tables; README's "Cassandra schema" cites the CQL below.
+ *
+ * Every statement is `IF NOT EXISTS`, so {@link ensureSchema} can run at every start, from several processes at
+ * once: whichever creates a table first wins and the others change nothing. The driver waits for the nodes to
+ * agree on the schema after each statement before the next one runs.
  *
  * @module
  */
 import type cassandra from "cassandra-driver";
 import { type Replication, replicationCql } from "./cassandra_client.ts";
 
-/** One week: how long routing metadata is kept. */
+/** One week: how long a routing_metadata row lives (the table's `default_time_to_live`). */
 export const METADATA_TTL_SECONDS = 604_800;
 
-const keyspaceName = /^[a-z][a-z0-9_]{0,47}$/;
+const keyspacePattern = /^[a-z][a-z0-9_]{0,47}$/;
 
-/** The CQL that creates the tables in `keyspace`, in order. */
-export function tableStatements(keyspace: string): string[] {
+/**
+ * Returns `keyspace` when it is a name chain may use in CQL unquoted.
+ *
+ * @throws {RangeError} unless it matches `^[a-z][a-z0-9_]{0,47}$`
+ */
+export function checkKeyspaceName(keyspace: string): string {
+  if (!keyspacePattern.test(keyspace)) {
+    throw new RangeError(
+      `keyspace must be a lower-case letter then up to 47 lower-case letters, digits or _, got "${keyspace}"`,
+    );
+  }
+  return keyspace;
+}
+
+/** `CREATE KEYSPACE IF NOT EXISTS`; an existing keyspace keeps the replication it has. */
+export function keyspaceCql(keyspace: string, replication: Replication): string {
+  return `CREATE KEYSPACE IF NOT EXISTS ${checkKeyspaceName(keyspace)} WITH replication = ${
+    replicationCql(replication)
+  }`;
+}
+
+/**
+ * `routing_metadata`: one row per routing operation, kept one week. All hops of a request share the partition
+ * `request_id`, in the order they happened (`routed_at`, then `hop_id`, a timeuuid of `routed_at` that keeps two
+ * hops of the same millisecond apart). Ids, topics, outcome and timing only: there is no payload column.
+ */
+export function routingMetadataCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.routing_metadata (
+  request_id text,
+  routed_at timestamp,
+  hop_id timeuuid,
+  worker_name text,
+  source_topic text,
+  target_topic text,
+  route_id text,
+  success boolean,
+  processing_time_ms double,
+  reason text,
+  source_partition int,
+  source_offset bigint,
+  PRIMARY KEY ((request_id), routed_at, hop_id)
+) WITH CLUSTERING ORDER BY (routed_at ASC, hop_id ASC)
+  AND default_time_to_live = ${METADATA_TTL_SECONDS}`;
+}
+
+/**
+ * `orders`: service-2's saved orders (business data, kept). One row per request; `items` is the JSON of the
+ * items array; `status` is `fulfilled` or `rejected`; `saved_at`, `emailed_at` and `stock_taken_at` record which
+ * fulfilment steps are done, so a redelivered order repeats none of them.
+ */
+export function ordersCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.orders (
+  request_id uuid PRIMARY KEY,
+  order_id text,
+  user_id text,
+  email text,
+  amount double,
+  items text,
+  status text,
+  reason text,
+  processed_by text,
+  validated_at timestamp,
+  saved_at timestamp,
+  emailed_at timestamp,
+  stock_taken_at timestamp
+)`;
+}
+
+/** `inventory`: the initial stock of each sku; the level is this minus the sku's `inventory_movements`. */
+export function inventoryCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.inventory (
+  sku text PRIMARY KEY,
+  initial_stock int
+)`;
+}
+
+/**
+ * `inventory_movements`: the stock ledger, one row per (sku, order). Writing the same (sku, request_id) again
+ * overwrites the row, so a redelivered order never takes stock twice; a sku's level is
+ * `initial_stock - SUM(quantity)` over its partition.
+ */
+export function inventoryMovementsCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.inventory_movements (
+  sku text,
+  request_id uuid,
+  quantity int,
+  moved_at timestamp,
+  PRIMARY KEY ((sku), request_id)
+)`;
+}
+
+/** Every statement {@link ensureSchema} runs, in order: the keyspace, then its tables. */
+export function schemaStatements(keyspace: string, replication: Replication): string[] {
   return [
-    // One row per routing operation; all hops of a request in one partition, in time order. No payload column.
-    `CREATE TABLE IF NOT EXISTS ${keyspace}.routing_metadata (
-      request_id text, routed_at timestamp, hop_id timeuuid,
-      worker_name text, source_topic text, target_topic text, route_id text,
-      success boolean, processing_time_ms double, reason text,
-      source_partition int, source_offset bigint,
-      PRIMARY KEY ((request_id), routed_at, hop_id)
-    ) WITH CLUSTERING ORDER BY (routed_at ASC, hop_id ASC)
-      AND default_time_to_live = ${METADATA_TTL_SECONDS}`,
-    // service-2's orders; the *_at columns record which fulfilment steps are done.
-    `CREATE TABLE IF NOT EXISTS ${keyspace}.orders (
-      request_id uuid PRIMARY KEY, order_id text, user_id text, email text, amount double, items text,
-      status text, reason text, processed_by text, validated_at timestamp,
-      saved_at timestamp, emailed_at timestamp, stock_taken_at timestamp
-    )`,
-    `CREATE TABLE IF NOT EXISTS ${keyspace}.inventory (sku text PRIMARY KEY, initial_stock int)`,
-    // A stock ledger: one row per (sku, order), so taking stock again for the same order changes nothing.
-    `CREATE TABLE IF NOT EXISTS ${keyspace}.inventory_movements (
-      sku text, request_id uuid, quantity int, moved_at timestamp,
-      PRIMARY KEY ((sku), request_id)
-    )`,
+    keyspaceCql(keyspace, replication),
+    routingMetadataCql(keyspace),
+    ordersCql(keyspace),
+    inventoryCql(keyspace),
+    inventoryMovementsCql(keyspace),
   ];
 }
 
-/** Creates the keyspace and tables when missing; safe to run again and from several processes. */
+/**
+ * Creates the keyspace and tables that are missing; running it again, or from several processes at once, is fine.
+ *
+ * @throws {RangeError} when `keyspace` is not a valid name (before anything is sent)
+ */
 export async function ensureSchema(
   client: cassandra.Client,
   keyspace: string,
   replication: Replication,
 ): Promise<void> {
-  if (!keyspaceName.test(keyspace)) {
-    throw new RangeError(`keyspace must be lower-case letters, digits and _ (max 48), got "${keyspace}"`);
+  for (const statement of schemaStatements(keyspace, replication)) {
+    await client.execute(statement, [], { prepare: false });
   }
-  await client.execute(
-    `CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = ${replicationCql(replication)}`,
-    [],
-    { prepare: false },
-  );
-  for (const statement of tableStatements(keyspace)) await client.execute(statement, [], { prepare: false });
 }

@@ -1,10 +1,13 @@
 /**
  * service-2's confirmation email, sent over SMTP with nodemailer.
  *
+ * The Message-ID is derived from the request_id (`<request_id@chain>`) and the request_id is repeated in an
+ * `X-Chain-Request-Id` header, so a mail sent twice (at least once delivery) is recognisable downstream.
+ *
  * @module
  */
-// @ts-types="@types/nodemailer"
 import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 
 /** What a confirmation says. */
 export interface Confirmation {
@@ -15,40 +18,110 @@ export interface Confirmation {
   items: readonly { sku: string; quantity: number; price: number }[];
 }
 
-/** Sends confirmations; the real one speaks SMTP, the fake records. */
+/** Sends confirmations; {@link SmtpMailer} speaks SMTP, the fake in `src/testing/recording_mailer.ts` records. */
 export interface Mailer {
+  /** Sends one confirmation; rejects with {@link SmtpSendError}. */
   sendConfirmation(c: Confirmation): Promise<void>;
+  /** Closes the connections; no send may follow. */
   close(): Promise<void>;
 }
 
-/** A send that failed; `retriable` is false for permanent (5xx) rejections. The message holds no mail body. */
+/** What an {@link SmtpSendError} knows besides its message. */
+export interface SmtpSendErrorFields {
+  /** False for a permanent rejection (5xx other than 503), which sending the same mail again would get again. */
+  retriable: boolean;
+  /** nodemailer's code (`ESOCKET`, `ETIMEDOUT`, `EENVELOPE`, …), if any. */
+  code?: string;
+  /** The SMTP reply code, if the server answered. */
+  responseCode?: number;
+}
+
+/** A send that failed. The message names the request and the cause, never the mail's body. */
 export class SmtpSendError extends Error {
   override name = "SmtpSendError";
-  constructor(message: string, readonly retriable: boolean) {
-    super(message);
+  /** The request whose confirmation was not sent. */
+  readonly requestId: string;
+  /** False for a permanent rejection, which sending the same mail again would get again. */
+  readonly retriable: boolean;
+  /** nodemailer's code (`ESOCKET`, `ETIMEDOUT`, `EENVELOPE`, …), if any. */
+  readonly code?: string;
+  /** The SMTP reply code, if the server answered. */
+  readonly responseCode?: number;
+
+  constructor(requestId: string, reason: string, fields: SmtpSendErrorFields) {
+    super(`SMTP send failed for request ${requestId}: ${reason}`);
+    this.requestId = requestId;
+    this.retriable = fields.retriable;
+    if (fields.code !== undefined) this.code = fields.code;
+    if (fields.responseCode !== undefined) this.responseCode = fields.responseCode;
   }
 }
 
-/** Checks `SMTP_URL`: smtp:// or smtps://, a host, a port from 1 to 65535 if given. Never echoes a password. */
+/**
+ * Tells whether an SMTP failure may pass on a later try: connection failures, timeouts and 4xx replies may;
+ * 5xx replies are permanent (RFC 5321), except 503 (bad sequence of commands, a session fault), as are the
+ * client-side faults `EENVELOPE` without a reply (no recipient), `EMESSAGE` and `ECONFIG`.
+ *
+ * @example
+ * ```ts
+ * isRetriableSmtpFailure({ code: "ESOCKET" }); // true
+ * isRetriableSmtpFailure({ code: "EENVELOPE", responseCode: 550 }); // false
+ * ```
+ */
+export function isRetriableSmtpFailure(failure: { code?: string; responseCode?: number }): boolean {
+  const reply = failure.responseCode;
+  if (reply !== undefined) return !(reply >= 500 && reply < 600 && reply !== 503);
+  return !["EENVELOPE", "EMESSAGE", "ECONFIG"].includes(failure.code ?? "");
+}
+
+const urlShape = "SMTP_URL must be smtp://host[:port] or smtps://host[:port]";
+
+/**
+ * Checks `SMTP_URL`: scheme smtp: or smtps:, a host, a port from 1 to 65535 if given, user:pass optional.
+ * Throws a TypeError (wrong shape) or RangeError (port) whose message never echoes the URL or a password.
+ */
 export function parseSmtpUrl(text: string): URL {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new TypeError("SMTP_URL must be smtp://host[:port] or smtps://host[:port]; it is not a URL");
+    // The URL parser rejects ports above 65535 itself; say so rather than "not a URL".
+    const port = /^smtps?:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)(?:[/?#]|$)/i.exec(text)?.[1];
+    if (port !== undefined) throw new RangeError(`SMTP_URL port must be 1-65535, got ${port}`);
+    throw new TypeError(`${urlShape}; it is not a URL`);
   }
   if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
-    throw new TypeError(`SMTP_URL must be smtp://host[:port] or smtps://…, got scheme "${url.protocol}"`);
+    throw new TypeError(`${urlShape}, got scheme "${url.protocol}"`);
   }
-  if (url.hostname === "") throw new TypeError("SMTP_URL has no host");
+  if (url.hostname === "") throw new TypeError(`${urlShape}; it has no host`);
   if (url.port !== "" && (Number(url.port) < 1 || Number(url.port) > 65535)) {
     throw new RangeError(`SMTP_URL port must be 1-65535, got ${url.port}`);
   }
   return url;
 }
 
-/** The message of a confirmation: Message-ID and X-Chain-Request-Id carry the request_id. */
-export function confirmationMessage(c: Confirmation, from: string) {
+/** The fields nodemailer sends for one confirmation. */
+export interface ConfirmationMessage {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  /** `<request_id@chain>`. */
+  messageId: string;
+  headers: { "X-Chain-Request-Id": string };
+}
+
+/**
+ * Builds the mail of a confirmation: subject `Order <orderId> confirmed`, a plain-text body with the items
+ * and the total, and the request_id in Message-ID and X-Chain-Request-Id.
+ *
+ * @example
+ * ```ts
+ * confirmationMessage({ requestId: "r1", orderId: "o-9", to: "u@x", amount: 2, items: [] }, "orders@x").messageId;
+ * // "<r1@chain>"
+ * ```
+ */
+export function confirmationMessage(c: Confirmation, from: string): ConfirmationMessage {
   const lines = c.items.map((i) => `  ${i.quantity} x ${i.sku} at ${i.price.toFixed(2)}`);
   return {
     from,
@@ -61,25 +134,34 @@ export function confirmationMessage(c: Confirmation, from: string) {
   };
 }
 
-/** Sends over a pooled SMTP connection. */
+/** How long {@link SmtpMailer} waits for a connection, the greeting and any reply (nodemailer's timeouts). */
+export const smtpTimeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 20_000 } as const;
+
+/** At most this many SMTP connections are open at once. */
+export const smtpMaxConnections = 4;
+
+/** Sends over a pool of at most {@link smtpMaxConnections} SMTP connections to the server `SMTP_URL` names. */
 export class SmtpMailer implements Mailer {
-  readonly #transport: nodemailer.Transporter;
+  readonly #transport: Transporter;
   readonly #from: string;
 
+  /** `url` is checked with {@link parseSmtpUrl}; the port defaults to 25 (smtp:) or 465 (smtps:). */
   constructor(options: { url: string; from: string }) {
     const url = parseSmtpUrl(options.url);
     this.#from = options.from;
     this.#transport = nodemailer.createTransport({
-      host: url.hostname,
+      pool: true,
+      host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
       port: url.port ? Number(url.port) : url.protocol === "smtps:" ? 465 : 25,
       secure: url.protocol === "smtps:",
       auth: url.username
         ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
         : undefined,
-      pool: true,
-      maxConnections: 4,
-      connectionTimeout: 10_000,
-      socketTimeout: 20_000,
+      maxConnections: smtpMaxConnections,
+      connectionTimeout: smtpTimeouts.connectionMs,
+      greetingTimeout: smtpTimeouts.greetingMs,
+      socketTimeout: smtpTimeouts.socketMs,
+      logger: false,
     });
   }
 
@@ -87,12 +169,15 @@ export class SmtpMailer implements Mailer {
     try {
       await this.#transport.sendMail(confirmationMessage(c, this.#from));
     } catch (error) {
-      const e = error as { message?: string; responseCode?: number };
-      const code = e.responseCode;
-      throw new SmtpSendError(
-        `SMTP send failed for request ${c.requestId}: ${e.message ?? String(error)}`,
-        code === undefined || code < 500,
-      );
+      const failure = error as { message?: unknown; code?: unknown; responseCode?: unknown };
+      const code = typeof failure.code === "string" ? failure.code : undefined;
+      const responseCode = typeof failure.responseCode === "number" ? failure.responseCode : undefined;
+      const reason = typeof failure.message === "string" ? failure.message : String(error);
+      throw new SmtpSendError(c.requestId, reason, {
+        retriable: isRetriableSmtpFailure({ code, responseCode }),
+        code,
+        responseCode,
+      });
     }
   }
 

@@ -38,37 +38,36 @@ export interface Service1Stats {
   deadLettered: number;
 }
 
-/** Processes one batch; the enriched orders and the dead letters go out in one produce before the commit. */
+/** Processes one batch; the enriched orders and the dead letters go out together before the commit. */
 export async function validateBatch(
   batch: RecordBatch,
   deps: Pick<Service1Deps, "sink" | "key" | "now" | "logger">,
   options: Service1Options,
   stats: Service1Stats,
 ): Promise<void> {
-  const out: OutRecord[] = [];
-  for (const record of batch.records) {
+  // Records are independent: decrypt and encrypt them all at once, keeping their order in the output.
+  const out = await Promise.all(batch.records.map(async (record): Promise<OutRecord> => {
     const read = await readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope);
     if (read.kind === "dead_letter") {
-      out.push({
-        topic: options.dlqTopic,
-        key: record.key,
-        value: record.value ?? "",
-        headers: deadLetterHeaders(read.reason, read.detail, record),
-      });
       stats.deadLettered++;
       deps.logger.warn(
         { offset: record.offset, partition: record.partition, reason: read.reason },
         read.detail,
       );
-      continue;
+      return {
+        topic: options.dlqTopic,
+        key: record.key,
+        value: record.value ?? "",
+        headers: deadLetterHeaders(read.reason, read.detail, record),
+      };
     }
     const validation = validateOrder(read.payload);
     const enriched = enrichOrder(read.payload, validation, "service-1", deps.now());
     if (validation.status === "valid") stats.valid++;
     else stats.invalid++;
     const sealed = await sealEnvelope(deps.key, read.envelope.request_id, service1WorkerName, enriched);
-    out.push({ topic: options.inboxTopic, key: read.envelope.request_id, value: encodeEnvelope(sealed) });
-  }
+    return { topic: options.inboxTopic, key: read.envelope.request_id, value: encodeEnvelope(sealed) };
+  }));
   await deps.sink.send(out);
 }
 

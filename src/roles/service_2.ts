@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
+import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
 import type { Logger } from "../log.ts";
 import { openEnvelope } from "../envelope.ts";
 import { type EnrichedOrder, parseEnrichedOrder } from "../order.ts";
@@ -13,6 +13,7 @@ import type { OrderStore, SavedOrder } from "../cassandra/order_store.ts";
 import type { Mailer } from "../email/mailer.ts";
 import { deadLetterHeaders } from "../dead_letter.ts";
 import { readEnvelope } from "./read_envelope.ts";
+import { settleAll } from "../settle_all.ts";
 
 /** What service-2 talks to. */
 export interface Service2Deps {
@@ -89,7 +90,14 @@ export async function fulfil(
   return "fulfilled";
 }
 
-/** Processes one batch in order; dead letters go out before the batch is committed. */
+/** Orders of one batch fulfilled at once; orders of one request_id still go one after another. */
+export const fulfilConcurrency = 32;
+
+/**
+ * Processes one batch: different requests concurrently, the same request in order. Dead letters go out before
+ * the batch is committed; if any order fails (Cassandra or SMTP down), the whole batch fails after every order
+ * settled, and comes again: the done steps are not repeated.
+ */
 export async function fulfilBatch(
   batch: RecordBatch,
   deps: Pick<Service2Deps, "sink" | "key" | "store" | "mailer" | "logger">,
@@ -97,40 +105,44 @@ export async function fulfilBatch(
   stats: Service2Stats,
 ): Promise<void> {
   const deadLetters: OutRecord[] = [];
-  for (const record of batch.records) {
-    const read = await readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope);
-    let reason: string | undefined;
-    let detail = "";
+  const byRequest = new Map<string, EnrichedOrder[]>();
+  const deadLetter = (record: InRecord, reason: string, detail: string) => {
+    deadLetters.push({
+      topic: options.dlqTopic,
+      key: record.key,
+      value: record.value ?? "",
+      headers: deadLetterHeaders(reason, detail, record),
+    });
+    stats.deadLettered++;
+    deps.logger.warn({ offset: record.offset, partition: record.partition, reason }, detail);
+  };
+  const reads = await Promise.all(
+    batch.records.map((record) => readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope)),
+  );
+  for (let i = 0; i < reads.length; i++) {
+    const read = reads[i];
     if (read.kind === "dead_letter") {
-      reason = read.reason;
-      detail = read.detail;
-    } else {
-      let order: EnrichedOrder | undefined;
-      try {
-        order = parseEnrichedOrder(read.payload);
-      } catch (error) {
-        if (!(error instanceof TypeError)) throw error;
-        reason = "invalid_payload";
-        detail = error.message;
-      }
-      if (order) {
-        const requestId = read.envelope.request_id.toLowerCase();
-        const outcome = await fulfil(requestId, order, deps);
-        stats[outcome]++;
-        deps.logger.info({ request_id: requestId, outcome }, `order ${outcome}`);
-      }
+      deadLetter(batch.records[i], read.reason, read.detail);
+      continue;
     }
-    if (reason !== undefined) {
-      deadLetters.push({
-        topic: options.dlqTopic,
-        key: record.key,
-        value: record.value ?? "",
-        headers: deadLetterHeaders(reason, detail, record),
-      });
-      stats.deadLettered++;
-      deps.logger.warn({ offset: record.offset, partition: record.partition, reason }, detail);
+    try {
+      const order = parseEnrichedOrder(read.payload);
+      const requestId = read.envelope.request_id.toLowerCase();
+      const orders = byRequest.get(requestId);
+      if (orders) orders.push(order);
+      else byRequest.set(requestId, [order]);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      deadLetter(batch.records[i], "invalid_payload", error.message);
     }
   }
+  await settleAll([...byRequest], fulfilConcurrency, async ([requestId, orders]) => {
+    for (const order of orders) {
+      const outcome = await fulfil(requestId, order, deps);
+      stats[outcome]++;
+      deps.logger.info({ request_id: requestId, outcome }, `order ${outcome}`);
+    }
+  });
   await deps.sink.send(deadLetters);
 }
 
