@@ -208,7 +208,7 @@ async function kcatRun(admin: Admin, values: Uint8Array[], n: number) {
   const relay = new Deno.Command("bash", {
     args: [
       "-c",
-      `kcat -C -b ${b} -t ${topics.from} -o beginning -e -q -f '%k\\t%s\\n' | kcat -P -b ${b} -t ${topics.to} -K '\\t' -X acks=all`,
+      `kcat -C -b ${b} -t ${topics.from} -o beginning -e -q -f '%k\\t%s\\n' | kcat -P -b ${b} -t ${topics.to} -K '\\t' -X acks=all -X linger.ms=5 -X batch.num.messages=10000`,
     ],
     stdout: "null",
     stderr: "piped",
@@ -250,6 +250,9 @@ async function kafkaPerf(admin: Admin, count: number, recordSize: number) {
     "--producer-props",
     `bootstrap.servers=${brokers.join(",")}`,
     "acks=all",
+    // Batches as large as the router's requests: the broker's limit, not the default 16 kB batches'.
+    "batch.size=1048576",
+    "linger.ms=10",
   ]);
   const producerRate = Number(produced.match(/([\d.]+) records\/sec/g)?.at(-1)?.split(" ")[0]);
   const consumed = await kafkaTool([

@@ -1,7 +1,7 @@
 /**
- * service-2's orders and inventory, stored so that every step of a fulfilment is done once even when a message
- * is delivered again: the order row is keyed by request_id, each step stamps a column, and stock is a ledger
- * keyed by (sku, request_id).
+ * service-2's orders and inventory, stored so that every fulfilment step is done once even when a message is
+ * delivered again: the order row is keyed by request_id, each step stamps its own column, and stock is a ledger
+ * keyed by (sku, request_id), so writing the same movement again changes nothing.
  *
  * @module
  */
@@ -16,48 +16,79 @@ export interface SavedOrder {
   amount: number;
   items: { sku: string; quantity: number; price: number }[];
   status: "fulfilled" | "rejected";
+  /** Why the order was rejected; absent when fulfilled. */
   reason?: string;
   processedBy: string;
   validatedAt: Date;
 }
 
-/** Which fulfilment steps are done for a request. */
+/** Which fulfilment steps are done for a request; each flag is recorded on its own. */
 export interface FulfillmentState {
   saved: boolean;
   emailed: boolean;
   stockTaken: boolean;
 }
 
-/** What service-2 needs from storage. */
+/** What service-2 needs from storage. Every method may be repeated with the same arguments to the same effect. */
 export interface OrderStore {
   state(requestId: string): Promise<FulfillmentState>;
-  /** Upserts by request_id: saving twice leaves one row. */
+  /** Upserts by request_id: saving twice leaves one order (the last one saved); the step flags are kept. */
   save(order: SavedOrder): Promise<void>;
+  /** Records that the confirmation mail went out. */
   markEmailed(requestId: string): Promise<void>;
-  /** Records one ledger row per item (an upsert), then stamps the order; repeating it takes nothing more. */
+  /**
+   * Records one ledger movement per sku (quantities of a repeated sku are summed), then the step. Repeating it
+   * takes nothing more: the movement of (sku, request) is overwritten, not added.
+   */
   takeStock(requestId: string, items: readonly { sku: string; quantity: number }[]): Promise<void>;
-  /** Initial stock minus everything taken. */
+  /** Initial stock minus everything taken; 0 minus taken for a sku never seeded. */
   stockLevel(sku: string): Promise<number>;
+  /** Sets the initial stock of each sku (replacing any earlier value), for `chain init` and tests. */
   seedInventory(stock: Record<string, number>): Promise<void>;
 }
 
-/** {@link OrderStore} in Cassandra, with LOCAL_QUORUM reads and writes. */
+/** Sums the quantities per sku: one ledger movement per (sku, request). */
+export function quantitiesPerSku(items: readonly { sku: string; quantity: number }[]): Map<string, number> {
+  const perSku = new Map<string, number>();
+  for (const item of items) perSku.set(item.sku, (perSku.get(item.sku) ?? 0) + item.quantity);
+  return perSku;
+}
+
+/**
+ * {@link OrderStore} in Cassandra: prepared statements at LOCAL_QUORUM, marked idempotent so the driver may retry
+ * them. Tables as in `schema.ts`: `orders`, `inventory`, `inventory_movements`.
+ */
 export class CassandraOrderStore implements OrderStore {
   readonly #client: cassandra.Client;
-  readonly #ks: string;
-  readonly #options = { prepare: true, consistency: cassandra.types.consistencies.localQuorum };
+  readonly #cql: Record<
+    "state" | "save" | "markEmailed" | "move" | "markStockTaken" | "initial" | "taken" | "seed",
+    string
+  >;
+  readonly #options = {
+    prepare: true,
+    isIdempotent: true,
+    consistency: cassandra.types.consistencies.localQuorum,
+  };
 
   constructor(client: cassandra.Client, keyspace: string) {
     this.#client = client;
-    this.#ks = keyspace;
+    this.#cql = {
+      state: `SELECT saved_at, emailed_at, stock_taken_at FROM ${keyspace}.orders WHERE request_id = ?`,
+      save:
+        `INSERT INTO ${keyspace}.orders (request_id, order_id, user_id, email, amount, items, status, reason,
+        processed_by, validated_at, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      markEmailed: `UPDATE ${keyspace}.orders SET emailed_at = ? WHERE request_id = ?`,
+      move:
+        `INSERT INTO ${keyspace}.inventory_movements (sku, request_id, quantity, moved_at) VALUES (?, ?, ?, ?)`,
+      markStockTaken: `UPDATE ${keyspace}.orders SET stock_taken_at = ? WHERE request_id = ?`,
+      initial: `SELECT initial_stock FROM ${keyspace}.inventory WHERE sku = ?`,
+      taken: `SELECT SUM(quantity) AS taken FROM ${keyspace}.inventory_movements WHERE sku = ?`,
+      seed: `INSERT INTO ${keyspace}.inventory (sku, initial_stock) VALUES (?, ?)`,
+    };
   }
 
   async state(requestId: string): Promise<FulfillmentState> {
-    const row = (await this.#client.execute(
-      `SELECT saved_at, emailed_at, stock_taken_at FROM ${this.#ks}.orders WHERE request_id = ?`,
-      [requestId],
-      this.#options,
-    )).first();
+    const row = (await this.#client.execute(this.#cql.state, [requestId], this.#options)).first();
     return {
       saved: row?.get("saved_at") != null,
       emailed: row?.get("emailed_at") != null,
@@ -66,75 +97,48 @@ export class CassandraOrderStore implements OrderStore {
   }
 
   async save(o: SavedOrder): Promise<void> {
-    await this.#client.execute(
-      `INSERT INTO ${this.#ks}.orders (request_id, order_id, user_id, email, amount, items, status, reason,
-        processed_by, validated_at, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        o.requestId,
-        o.orderId,
-        o.userId,
-        o.email,
-        o.amount,
-        JSON.stringify(o.items),
-        o.status,
-        o.reason ?? null,
-        o.processedBy,
-        Number.isNaN(o.validatedAt.getTime()) ? null : o.validatedAt,
-        new Date(),
-      ],
-      this.#options,
-    );
+    await this.#client.execute(this.#cql.save, [
+      o.requestId,
+      o.orderId,
+      o.userId,
+      o.email,
+      o.amount,
+      JSON.stringify(o.items),
+      o.status,
+      o.reason ?? null,
+      o.processedBy,
+      Number.isNaN(o.validatedAt.getTime()) ? null : o.validatedAt,
+      new Date(),
+    ], this.#options);
   }
 
   async markEmailed(requestId: string): Promise<void> {
-    await this.#client.execute(
-      `UPDATE ${this.#ks}.orders SET emailed_at = ? WHERE request_id = ?`,
-      [new Date(), requestId],
-      this.#options,
-    );
+    await this.#client.execute(this.#cql.markEmailed, [new Date(), requestId], this.#options);
   }
 
   async takeStock(requestId: string, items: readonly { sku: string; quantity: number }[]): Promise<void> {
     const now = new Date();
-    const perSku = new Map<string, number>();
-    for (const item of items) perSku.set(item.sku, (perSku.get(item.sku) ?? 0) + item.quantity);
-    await Promise.all([...perSku].map(([sku, quantity]) =>
-      this.#client.execute(
-        `INSERT INTO ${this.#ks}.inventory_movements (sku, request_id, quantity, moved_at) VALUES (?, ?, ?, ?)`,
-        [sku, requestId, quantity, now],
-        this.#options,
-      )
-    ));
-    await this.#client.execute(
-      `UPDATE ${this.#ks}.orders SET stock_taken_at = ? WHERE request_id = ?`,
-      [now, requestId],
-      this.#options,
-    );
+    // One logged batch: the ledger rows and the stamp land together or not at all, in one round trip.
+    await this.#client.batch([
+      ...[...quantitiesPerSku(items)].map(([sku, quantity]) => ({
+        query: this.#cql.move,
+        params: [sku, requestId, quantity, now],
+      })),
+      { query: this.#cql.markStockTaken, params: [now, requestId] },
+    ], { ...this.#options, logged: true });
   }
 
   async stockLevel(sku: string): Promise<number> {
-    const initial = (await this.#client.execute(
-      `SELECT initial_stock FROM ${this.#ks}.inventory WHERE sku = ?`,
-      [sku],
-      this.#options,
-    )).first()?.get("initial_stock") ?? 0;
-    const taken = (await this.#client.execute(
-      `SELECT SUM(quantity) AS taken FROM ${this.#ks}.inventory_movements WHERE sku = ?`,
-      [sku],
-      this.#options,
-    )).first()?.get("taken") ?? 0;
-    return Number(initial) - Number(taken);
+    const [initial, taken] = await Promise.all([
+      this.#client.execute(this.#cql.initial, [sku], this.#options),
+      this.#client.execute(this.#cql.taken, [sku], this.#options),
+    ]);
+    return Number(initial.first()?.get("initial_stock") ?? 0) - Number(taken.first()?.get("taken") ?? 0);
   }
 
   async seedInventory(stock: Record<string, number>): Promise<void> {
     await Promise.all(
-      Object.entries(stock).map(([sku, n]) =>
-        this.#client.execute(
-          `INSERT INTO ${this.#ks}.inventory (sku, initial_stock) VALUES (?, ?)`,
-          [sku, n],
-          this.#options,
-        )
-      ),
+      Object.entries(stock).map(([sku, n]) => this.#client.execute(this.#cql.seed, [sku, n], this.#options)),
     );
   }
 }

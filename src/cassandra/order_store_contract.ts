@@ -1,12 +1,20 @@
 /**
  * One test suite for every {@link OrderStore}: the in-memory fake and the Cassandra store must behave alike.
+ * Each case makes its own store (for Cassandra: its own keyspace) and cleans it up.
  *
  * @module
  */
 import assert from "node:assert/strict";
 import type { OrderStore, SavedOrder } from "./order_store.ts";
 
-function order(requestId: string): SavedOrder {
+/** What a contract case needs: a fresh, empty store and a way to remove it. */
+export interface StoreUnderTest {
+  store: OrderStore;
+  cleanup(): Promise<void>;
+}
+
+/** A valid order for `requestId`: 2 × sku-a and 1 × sku-b. */
+export function sampleOrder(requestId: string): SavedOrder {
   return {
     requestId,
     orderId: "o-1",
@@ -20,49 +28,79 @@ function order(requestId: string): SavedOrder {
   };
 }
 
-/** Registers the contract's tests for the store `make` returns. */
-export function orderStoreContract(
-  name: string,
-  make: () => Promise<{ store: OrderStore; cleanup(): Promise<void> }>,
-) {
-  Deno.test({
-    name: `${name}: every step is done once however often it is repeated`,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn(t) {
-      const { store, cleanup } = await make();
-      try {
-        const id = crypto.randomUUID();
-        await t.step("a new request has no step done", async () => {
-          assert.deepEqual(await store.state(id), { saved: false, emailed: false, stockTaken: false });
-        });
-        await t.step("save() twice leaves it saved once", async () => {
-          await store.save(order(id));
-          await store.save(order(id));
-          assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: false });
-        });
-        await t.step("markEmailed() stamps the order", async () => {
-          await store.markEmailed(id);
-          assert.equal((await store.state(id)).emailed, true);
-        });
-        await t.step("takeStock() twice takes once, and the level is initial minus taken", async () => {
-          await store.seedInventory({ "sku-a": 100, "sku-b": 50 });
-          await store.takeStock(id, order(id).items);
-          await store.takeStock(id, order(id).items);
-          assert.equal((await store.state(id)).stockTaken, true);
-          assert.equal(await store.stockLevel("sku-a"), 98);
-          assert.equal(await store.stockLevel("sku-b"), 49);
-        });
-        await t.step("another order takes its own stock", async () => {
-          const other = crypto.randomUUID();
-          await store.save(order(other));
-          await store.takeStock(other, [{ sku: "sku-a", quantity: 3 }]);
-          assert.equal(await store.stockLevel("sku-a"), 95);
-          assert.equal(await store.stockLevel("sku-unknown"), 0);
-        });
-      } finally {
-        await cleanup();
-      }
-    },
+const none = { saved: false, emailed: false, stockTaken: false };
+
+/** Registers the contract's Deno.test cases, named `<name>: …`, for the stores `makeStore` returns. */
+export function orderStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  const test = (behaviour: string, fn: (store: OrderStore) => Promise<void>) =>
+    Deno.test({
+      name: `${name}: ${behaviour}`,
+      // cassandra-driver keeps sockets and timers between the store's creation and its cleanup.
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn() {
+        const { store, cleanup } = await makeStore();
+        try {
+          await fn(store);
+        } finally {
+          await cleanup();
+        }
+      },
+    });
+
+  test("state() of an unknown request has no step done", async (store) => {
+    assert.deepEqual(await store.state(crypto.randomUUID()), none);
+  });
+
+  test("save() twice leaves the order saved once, and no other step done", async (store) => {
+    const id = crypto.randomUUID();
+    await store.save(sampleOrder(id));
+    await store.save(sampleOrder(id));
+    assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: false });
+  });
+
+  test("each step's flag is set by its own method and kept when the order is saved again", async (store) => {
+    const id = crypto.randomUUID();
+    await store.save({ ...sampleOrder(id), status: "rejected", reason: "amount must be > 0" });
+    await store.markEmailed(id);
+    assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: false });
+    await store.takeStock(id, sampleOrder(id).items);
+    assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: true });
+    await store.save(sampleOrder(id));
+    assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: true });
+    const other = crypto.randomUUID();
+    await store.markEmailed(other);
+    assert.deepEqual(await store.state(other), { saved: false, emailed: true, stockTaken: false });
+  });
+
+  test("takeStock() twice for the same request takes the stock once", async (store) => {
+    const id = crypto.randomUUID();
+    await store.seedInventory({ "sku-a": 100, "sku-b": 50 });
+    await store.save(sampleOrder(id));
+    await store.takeStock(id, sampleOrder(id).items);
+    await store.takeStock(id, sampleOrder(id).items);
+    assert.equal(await store.stockLevel("sku-a"), 98);
+    assert.equal(await store.stockLevel("sku-b"), 49);
+  });
+
+  test("stockLevel() is the initial stock minus what every request took", async (store) => {
+    await store.seedInventory({ "sku-a": 100 });
+    assert.equal(await store.stockLevel("sku-a"), 100);
+    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 2 }, {
+      sku: "sku-a",
+      quantity: 1,
+    }]);
+    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 4 }]);
+    assert.equal(await store.stockLevel("sku-a"), 93);
+    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-new", quantity: 2 }]);
+    assert.equal(await store.stockLevel("sku-new"), -2, "a sku never seeded starts at 0");
+    assert.equal(await store.stockLevel("sku-unknown"), 0);
+  });
+
+  test("seedInventory() again replaces the initial stock and keeps what was taken", async (store) => {
+    await store.seedInventory({ "sku-a": 10 });
+    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 3 }]);
+    await store.seedInventory({ "sku-a": 20 });
+    assert.equal(await store.stockLevel("sku-a"), 17);
   });
 }

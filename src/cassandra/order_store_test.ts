@@ -1,7 +1,28 @@
-import { orderStoreContract } from "./order_store_contract.ts";
+import assert from "node:assert/strict";
+import { orderStoreContract, sampleOrder } from "./order_store_contract.ts";
+import { quantitiesPerSku } from "./order_store.ts";
 import { MemoryOrderStore } from "../testing/memory_order_store.ts";
 
 orderStoreContract(
   "MemoryOrderStore",
   () => Promise.resolve({ store: new MemoryOrderStore(), cleanup: () => Promise.resolve() }),
 );
+
+Deno.test("MemoryOrderStore keeps a copy of the last order saved", async () => {
+  const store = new MemoryOrderStore();
+  const id = crypto.randomUUID();
+  const order = sampleOrder(id);
+  await store.save(order);
+  order.items.push({ sku: "sku-c", quantity: 1, price: 1 });
+  await store.save({ ...sampleOrder(id), status: "rejected", reason: "too late" });
+  assert.equal(store.orders.size, 1);
+  assert.equal(store.orders.get(id)?.status, "rejected");
+  assert.equal(store.orders.get(id)?.items.length, 2);
+});
+
+Deno.test("quantitiesPerSku() sums the quantities of a sku listed twice", () => {
+  assert.deepEqual(
+    [...quantitiesPerSku([{ sku: "a", quantity: 2 }, { sku: "b", quantity: 1 }, { sku: "a", quantity: 3 }])],
+    [["a", 5], ["b", 1]],
+  );
+});

@@ -111,7 +111,7 @@ export class BufferedRoutingLog implements RoutingLog {
   #failed = 0;
   #reported = { dropped: 0, failed: 0, at: Number.NEGATIVE_INFINITY };
   #lastError: string | undefined;
-  #reportTimer: number | undefined;
+  #reportTimer: ReturnType<typeof setTimeout> | undefined;
   #idle: (() => void)[] = [];
 
   /** @throws {RangeError} when a size is not a positive integer or `reportEveryMs` is negative */
@@ -120,7 +120,9 @@ export class BufferedRoutingLog implements RoutingLog {
     positiveInteger(options.maxBatch, "maxBatch");
     positiveInteger(options.concurrency, "concurrency");
     if (!(options.reportEveryMs >= 0)) {
-      throw new RangeError(`BufferedRoutingLog: reportEveryMs must be 0 or more, got ${options.reportEveryMs}`);
+      throw new RangeError(
+        `BufferedRoutingLog: reportEveryMs must be 0 or more, got ${options.reportEveryMs}`,
+      );
     }
     this.#writer = writer;
     this.#options = options;
@@ -204,11 +206,12 @@ export class BufferedRoutingLog implements RoutingLog {
     const wait = this.#reported.at + this.#options.reportEveryMs - now;
     if (!force && wait > 0) {
       if (this.#reportTimer === undefined) {
-        this.#reportTimer = setTimeout(() => {
+        const timer = setTimeout(() => {
           this.#reportTimer = undefined;
           this.#report(false);
         }, wait);
-        Deno.unrefTimer(this.#reportTimer);
+        Deno.unrefTimer(timer);
+        this.#reportTimer = timer;
       }
       return;
     }
@@ -234,7 +237,7 @@ export class BufferedRoutingLog implements RoutingLog {
 
   async flush(timeoutMs: number): Promise<RoutingLogStats> {
     if (this.#head < this.#queue.length || this.#writes > 0) {
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       let idle: (() => void) | undefined;
       await new Promise<void>((resolve) => {
         idle = resolve;

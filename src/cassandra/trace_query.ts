@@ -5,7 +5,7 @@
  */
 import type cassandra from "cassandra-driver";
 
-/** One recorded hop. */
+/** One recorded hop, as `chain trace` shows it. */
 export interface Hop {
   routedAt: Date;
   workerName: string;
@@ -14,10 +14,11 @@ export interface Hop {
   routeId: string;
   success: boolean;
   processingTimeMs: number;
+  /** Why the hop failed; absent on success. */
   reason?: string;
 }
 
-/** The hops of `requestId`, in the order they happened. */
+/** The hops of `requestId` in the order they happened (the partition's clustering order: routed_at, hop_id). */
 export async function readTrace(
   client: cassandra.Client,
   keyspace: string,
@@ -29,28 +30,41 @@ export async function readTrace(
     [requestId],
     { prepare: true },
   );
-  return result.rows.map((r) => ({
-    routedAt: r.get("routed_at"),
-    workerName: r.get("worker_name") ?? "",
-    sourceTopic: r.get("source_topic") ?? "",
-    targetTopic: r.get("target_topic") ?? "",
-    routeId: r.get("route_id") ?? "",
-    success: r.get("success") === true,
-    processingTimeMs: Number(r.get("processing_time_ms") ?? 0),
-    reason: r.get("reason") ?? undefined,
-  }));
+  return result.rows.map((r) => {
+    const hop: Hop = {
+      routedAt: r.get("routed_at"),
+      workerName: r.get("worker_name") ?? "",
+      sourceTopic: r.get("source_topic") ?? "",
+      targetTopic: r.get("target_topic") ?? "",
+      routeId: r.get("route_id") ?? "",
+      success: r.get("success") === true,
+      processingTimeMs: Number(r.get("processing_time_ms") ?? 0),
+    };
+    const reason = r.get("reason");
+    if (reason != null) hop.reason = reason;
+    return hop;
+  });
 }
 
-/** One line per hop: time, worker, source → target, route, outcome, milliseconds. */
+/**
+ * One line per hop, fields two spaces apart: ISO time, worker, `source → target`, route, `ok` or
+ * `FAILED: <reason>`, milliseconds with two decimals.
+ *
+ * @example
+ * ```text
+ * 2026-11-25T10:00:00.000Z  initial-publisher  inbox → s1  to-s1  ok  0.42 ms
+ * 2026-11-25T10:00:00.120Z  service-1-publisher  inbox → command-center-dlq  -  FAILED: unknown_worker  0.10 ms
+ * ```
+ */
 export function formatTrace(hops: readonly Hop[], requestId: string): string {
-  if (hops.length === 0) return `no hops recorded for ${requestId} (metadata rows expire after 7 days)`;
+  if (hops.length === 0) return `no hops recorded for ${requestId} (rows expire after 7 days)`;
   return hops.map((h) =>
     [
       h.routedAt.toISOString(),
       h.workerName || "-",
-      `${h.sourceTopic} → ${h.targetTopic}`,
+      `${h.sourceTopic || "-"} → ${h.targetTopic || "-"}`,
       h.routeId || "-",
-      h.success ? "ok" : `FAILED: ${h.reason ?? "unknown"}`,
+      h.success ? "ok" : `FAILED: ${h.reason || "no reason recorded"}`,
       `${h.processingTimeMs.toFixed(2)} ms`,
     ].join("  ")
   ).join("\n");

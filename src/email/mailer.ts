@@ -144,6 +144,7 @@ export const smtpMaxConnections = 4;
 export class SmtpMailer implements Mailer {
   readonly #transport: Transporter;
   readonly #from: string;
+  #closed = false;
 
   /** `url` is checked with {@link parseSmtpUrl}; the port defaults to 25 (smtp:) or 465 (smtps:). */
   constructor(options: { url: string; from: string }) {
@@ -166,6 +167,7 @@ export class SmtpMailer implements Mailer {
   }
 
   async sendConfirmation(c: Confirmation): Promise<void> {
+    if (this.#closed) throw new SmtpSendError(c.requestId, "the mailer is closed", { retriable: false });
     try {
       await this.#transport.sendMail(confirmationMessage(c, this.#from));
     } catch (error) {
@@ -182,6 +184,7 @@ export class SmtpMailer implements Mailer {
   }
 
   close(): Promise<void> {
+    this.#closed = true;
     this.#transport.close();
     return Promise.resolve();
   }

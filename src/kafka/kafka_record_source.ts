@@ -50,7 +50,6 @@ export class KafkaRecordSource implements RecordSource {
       groupId: this.#options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 250,
-      maxBytesPerPartition: 4 * 1024 * 1024,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
     });

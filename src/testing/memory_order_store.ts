@@ -1,53 +1,57 @@
 /**
- * An in-memory {@link OrderStore} for unit tests, with the same idempotence as the Cassandra one.
+ * An in-memory {@link OrderStore} for unit tests, with the same idempotence as the Cassandra one (the contract
+ * suite in `src/cassandra/order_store_contract.ts` runs against both).
  *
  * @module
  */
-import type { FulfillmentState, OrderStore, SavedOrder } from "../cassandra/order_store.ts";
+import {
+  type FulfillmentState,
+  type OrderStore,
+  quantitiesPerSku,
+  type SavedOrder,
+} from "../cassandra/order_store.ts";
 
-/** Orders, step stamps and a stock ledger in maps. */
+/** Orders, step flags and a stock ledger in maps. */
 export class MemoryOrderStore implements OrderStore {
-  readonly orders = new Map<string, SavedOrder & { emailed: boolean; stockTaken: boolean }>();
+  /** The saved orders by request id, for tests to inspect. */
+  readonly orders = new Map<string, SavedOrder>();
+  readonly #emailed = new Set<string>();
+  readonly #stockTaken = new Set<string>();
   readonly #initial = new Map<string, number>();
-  readonly #ledger = new Map<string, number>();
+  /** sku → request id → quantity, like the `inventory_movements` partitions. */
+  readonly #ledger = new Map<string, Map<string, number>>();
 
   state(requestId: string): Promise<FulfillmentState> {
-    const o = this.orders.get(requestId);
     return Promise.resolve({
-      saved: o !== undefined,
-      emailed: o?.emailed ?? false,
-      stockTaken: o?.stockTaken ?? false,
+      saved: this.orders.has(requestId),
+      emailed: this.#emailed.has(requestId),
+      stockTaken: this.#stockTaken.has(requestId),
     });
   }
 
   save(order: SavedOrder): Promise<void> {
-    const before = this.orders.get(order.requestId);
-    this.orders.set(order.requestId, {
-      ...order,
-      emailed: before?.emailed ?? false,
-      stockTaken: before?.stockTaken ?? false,
-    });
+    this.orders.set(order.requestId, structuredClone(order));
     return Promise.resolve();
   }
 
   markEmailed(requestId: string): Promise<void> {
-    const o = this.orders.get(requestId);
-    if (o) o.emailed = true;
+    this.#emailed.add(requestId);
     return Promise.resolve();
   }
 
   takeStock(requestId: string, items: readonly { sku: string; quantity: number }[]): Promise<void> {
-    const perSku = new Map<string, number>();
-    for (const item of items) perSku.set(item.sku, (perSku.get(item.sku) ?? 0) + item.quantity);
-    for (const [sku, quantity] of perSku) this.#ledger.set(`${sku}\u0000${requestId}`, quantity);
-    const o = this.orders.get(requestId);
-    if (o) o.stockTaken = true;
+    for (const [sku, quantity] of quantitiesPerSku(items)) {
+      const movements = this.#ledger.get(sku) ?? new Map<string, number>();
+      movements.set(requestId, quantity);
+      this.#ledger.set(sku, movements);
+    }
+    this.#stockTaken.add(requestId);
     return Promise.resolve();
   }
 
   stockLevel(sku: string): Promise<number> {
     let taken = 0;
-    for (const [key, quantity] of this.#ledger) if (key.startsWith(`${sku}\u0000`)) taken += quantity;
+    for (const quantity of this.#ledger.get(sku)?.values() ?? []) taken += quantity;
     return Promise.resolve((this.#initial.get(sku) ?? 0) - taken);
   }
 

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { formatTrace, type Hop } from "./trace_query.ts";
+
+const delivered: Hop = {
+  routedAt: new Date("2026-11-25T10:00:00.000Z"),
+  workerName: "initial-publisher",
+  sourceTopic: "inbox",
+  targetTopic: "s1",
+  routeId: "to-s1",
+  success: true,
+  processingTimeMs: 0.4167,
+};
+
+Deno.test("formatTrace() writes one line per hop with time, worker, topics, route, outcome and ms", () => {
+  const failed: Hop = {
+    routedAt: new Date("2026-11-25T10:00:00.120Z"),
+    workerName: "nobody",
+    sourceTopic: "inbox",
+    targetTopic: "command-center-dlq",
+    routeId: "",
+    success: false,
+    processingTimeMs: 0.1,
+    reason: "unknown_worker",
+  };
+  assert.equal(
+    formatTrace([delivered, failed], "r-1"),
+    [
+      "2026-11-25T10:00:00.000Z  initial-publisher  inbox → s1  to-s1  ok  0.42 ms",
+      "2026-11-25T10:00:00.120Z  nobody  inbox → command-center-dlq  -  FAILED: unknown_worker  0.10 ms",
+    ].join("\n"),
+  );
+});
+
+Deno.test("formatTrace() says when a failed hop has no reason", () => {
+  const line = formatTrace([{ ...delivered, success: false }], "r-1");
+  assert.ok(line.endsWith("  FAILED: no reason recorded  0.42 ms"), line);
+});
+
+Deno.test("formatTrace() of no hops names the request and the 7-day expiry", () => {
+  assert.equal(formatTrace([], "r-1"), "no hops recorded for r-1 (rows expire after 7 days)");
+});

@@ -1,0 +1,162 @@
+/**
+ * The metadata log on the real node: CassandraRowWriter's rows read back as given with the one-week TTL, and
+ * readTrace() lists a request's hops in order. Each test has its own keyspace and drops it.
+ */
+import assert from "node:assert/strict";
+import cassandra from "cassandra-driver";
+import { ensureSchema } from "../src/cassandra/schema.ts";
+import {
+  BufferedRoutingLog,
+  CassandraRowWriter,
+  type RoutingRow,
+  RowWriteError,
+} from "../src/cassandra/routing_log.ts";
+import { formatTrace, readTrace } from "../src/cassandra/trace_query.ts";
+import { createLogger } from "../src/log.ts";
+import { testCassandra, uniqueName } from "./support/services.ts";
+
+const driverHandles = { sanitizeOps: false, sanitizeResources: false };
+
+async function withKeyspace(fn: (client: cassandra.Client, keyspace: string) => Promise<void>) {
+  const keyspace = uniqueName("t").replaceAll("-", "_");
+  const client = testCassandra();
+  try {
+    await ensureSchema(client, keyspace, { strategy: "SimpleStrategy", replicationFactor: 1 });
+    await fn(client, keyspace);
+  } finally {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+    await client.shutdown();
+  }
+}
+
+function hop(requestId: string, overrides: Partial<RoutingRow>): RoutingRow {
+  return {
+    requestId,
+    workerName: "initial-publisher",
+    sourceTopic: "inbox",
+    targetTopic: "s1",
+    routeId: "to-s1",
+    success: true,
+    processingTimeMs: 1.25,
+    routedAt: new Date("2026-11-25T10:00:00.000Z"),
+    sourcePartition: 3,
+    sourceOffset: "9007199254740993",
+    ...overrides,
+  };
+}
+
+Deno.test({
+  name: "CassandraRowWriter stores every field as given, with a TTL of one week",
+  ...driverHandles,
+  async fn() {
+    await withKeyspace(async (client, keyspace) => {
+      const id = crypto.randomUUID();
+      const delivered = hop(id, { routedAt: new Date() });
+      const failed = hop(id, {
+        workerName: "nobody",
+        targetTopic: "command-center-dlq",
+        routeId: "",
+        success: false,
+        processingTimeMs: 0.0625,
+        routedAt: new Date(delivered.routedAt.getTime() + 7),
+        reason: "unknown_worker",
+        sourcePartition: 0,
+        sourceOffset: "0",
+      });
+      await new CassandraRowWriter(client, keyspace).write([delivered, failed]);
+
+      const rows = (await client.execute(
+        `SELECT request_id, routed_at, hop_id, worker_name, source_topic, target_topic, route_id, success,
+           processing_time_ms, reason, source_partition, source_offset, TTL(worker_name) AS ttl
+         FROM ${keyspace}.routing_metadata WHERE request_id = ?`,
+        [id],
+        { prepare: true },
+      )).rows;
+      assert.equal(rows.length, 2);
+      rows.forEach((r, i) => {
+        const given = [delivered, failed][i];
+        const ttl = Number(r.get("ttl"));
+        assert.ok(ttl >= 604_000 && ttl <= 604_800, `TTL ${ttl}`);
+        assert.deepEqual({
+          requestId: r.get("request_id"),
+          workerName: r.get("worker_name"),
+          sourceTopic: r.get("source_topic"),
+          targetTopic: r.get("target_topic"),
+          routeId: r.get("route_id"),
+          success: r.get("success"),
+          processingTimeMs: r.get("processing_time_ms"),
+          routedAt: r.get("routed_at"),
+          reason: r.get("reason") ?? undefined,
+          sourcePartition: r.get("source_partition"),
+          sourceOffset: r.get("source_offset").toString(),
+        }, { ...given, reason: given.reason });
+        assert.equal(
+          r.get("hop_id").getDate().getTime(),
+          given.routedAt.getTime(),
+          "hop_id is a timeuuid of routed_at",
+        );
+      });
+    });
+  },
+});
+
+Deno.test({
+  name: "CassandraRowWriter rejects with a RowWriteError counting the rows it could not store",
+  ...driverHandles,
+  async fn() {
+    await withKeyspace(async (client, keyspace) => {
+      const writer = new CassandraRowWriter(client, keyspace);
+      await client.execute(`DROP TABLE ${keyspace}.routing_metadata`);
+      const id = crypto.randomUUID();
+      const error = await writer.write([hop(id, {}), hop(id, {})]).then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof RowWriteError, String(error));
+      assert.equal(error.failedRows, 2);
+      assert.match(error.message, /^2 of 2 routing_metadata rows were not written: /);
+      assert.ok(!error.message.includes(id), "no row content in the error");
+    });
+  },
+});
+
+Deno.test({
+  name: "rows logged through BufferedRoutingLog come back from readTrace() in the order the hops happened",
+  ...driverHandles,
+  async fn() {
+    await withKeyspace(async (client, keyspace) => {
+      const log = new BufferedRoutingLog(new CassandraRowWriter(client, keyspace), {
+        capacity: 100,
+        maxBatch: 2,
+        concurrency: 2,
+        logger: createLogger("silent", {}),
+        reportEveryMs: 1000,
+      });
+      const id = crypto.randomUUID();
+      const start = Date.now();
+      // Logged out of order, and two hops in the same millisecond: hop_id keeps both.
+      log.log(
+        hop(id, { workerName: "service-1-publisher", targetTopic: "s2", routedAt: new Date(start + 50) }),
+      );
+      log.log(hop(id, { workerName: "initial-publisher", routedAt: new Date(start) }));
+      log.log(hop(id, { workerName: "retry", targetTopic: "s2", routedAt: new Date(start + 50) }));
+      log.log(hop(crypto.randomUUID(), { workerName: "another request" }));
+      assert.deepEqual(await log.close(10_000), { written: 4, dropped: 0, failed: 0, pending: 0 });
+
+      const hops = await readTrace(client, keyspace, id);
+      assert.deepEqual(hops.map((h) => h.workerName).slice(0, 1), ["initial-publisher"]);
+      assert.deepEqual(hops.map((h) => h.workerName).slice(1).sort(), ["retry", "service-1-publisher"]);
+      assert.deepEqual(hops[0], {
+        routedAt: new Date(start),
+        workerName: "initial-publisher",
+        sourceTopic: "inbox",
+        targetTopic: "s1",
+        routeId: "to-s1",
+        success: true,
+        processingTimeMs: 1.25,
+      });
+      assert.match(
+        formatTrace(hops, id).split("\n")[0],
+        /^\S+Z {2}initial-publisher {2}inbox → s1 {2}to-s1 {2}ok {2}1\.25 ms$/,
+      );
+      assert.deepEqual(await readTrace(client, keyspace, "never-routed"), []);
+    });
+  },
+});
