@@ -127,6 +127,29 @@ async function readAll(topic: string, expected: number) {
   return out;
 }
 
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The local Kafka and Cassandra processes, when chain started them. */
+function servicePids(): Record<string, number> {
+  const pids: Record<string, number> = {};
+  for (const name of ["kafka", "cassandra"]) {
+    try {
+      pids[name] = Number(Deno.readTextFileSync(`${stateDir}/${name}.pid`).trim());
+    } catch {
+      // An external service: its CPU is not ours to read.
+    }
+  }
+  return pids;
+}
+
 function peakRssMiB(pid: number): number {
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
@@ -277,8 +300,12 @@ async function kafkaPerf(admin: Admin, count: number, recordSize: number) {
 
 // ---- 3. Latency through the whole chain ----------------------------------------------------------------------
 
-async function latencyRun(admin: Admin) {
-  const id = `${runId}-lat`;
+/**
+ * Publishes at the fixed rate for the mode's duration. With `wholeChain` false only the command center runs
+ * (the router's own hop latency); with it true all three consumers run and end-to-end latency is measured too.
+ */
+async function latencyRun(admin: Admin, wholeChain: boolean) {
+  const id = `${runId}-lat${wholeChain ? "chain" : "router"}`;
   const topics = {
     INBOX_TOPIC: `${id}-inbox`,
     COMMAND_CENTER_DLQ_TOPIC: `${id}-cc-dlq`,
@@ -307,18 +334,25 @@ async function latencyRun(admin: Admin) {
       ["--role", "command-center"],
       roleEnv({ ...env, KAFKA_GROUP_ID: `${id}-cc` }),
     ),
-    new RoleProcess(
-      "service-1",
-      ["--role", "service-1"],
-      roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s1` }),
-    ),
-    new RoleProcess(
-      "service-2",
-      ["--role", "service-2"],
-      roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s2`, LOG_LEVEL: "info" }),
-    ),
   ];
-  const service2 = roles[2];
+  if (wholeChain) {
+    roles.push(
+      new RoleProcess(
+        "service-1",
+        ["--role", "service-1"],
+        roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s1` }),
+      ),
+      new RoleProcess(
+        "service-2",
+        ["--role", "service-2"],
+        roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s2`, LOG_LEVEL: "info" }),
+      ),
+    );
+  }
+  const services = servicePids();
+  const serviceCpuBefore = Object.fromEntries(
+    Object.entries(services).map(([n, pid]) => [n, cpuSeconds(pid)]),
+  );
   const count = mode.rate * mode.seconds;
   // Let the consumers join their groups before the clock starts.
   await sleep(8000);
@@ -334,18 +368,32 @@ async function latencyRun(admin: Admin) {
     "--seed",
     "3",
   ], roleEnv({ ...withKey, LOG_LEVEL: "warn" }));
+  const publisherCpu = { value: NaN };
+  const sampler = setInterval(() => {
+    const seconds = cpuSeconds(publisher.pid);
+    if (Number.isFinite(seconds)) publisherCpu.value = seconds;
+  }, 100);
   await publisher.finished();
-  await service2.waitForStderr(/"outcome":"(fulfilled|rejected)"/, count, 300_000).catch((e) =>
-    note(e.message)
-  );
+  clearInterval(sampler);
+  if (wholeChain) {
+    await roles[2].waitForStderr(/"outcome":"(fulfilled|rejected)"/, count, 300_000).catch((e) =>
+      note(e.message)
+    );
+  } else {
+    const deadline = Date.now() + 120_000;
+    while (await topicCount(admin, topics.SERVICE_1_TOPIC) < count && Date.now() < deadline) await sleep(200);
+  }
+  const cpu: Record<string, number> = { publisher: publisherCpu.value };
+  for (const r of roles) cpu[r.name] = cpuSeconds(r.pid);
+  for (const [name, pid] of Object.entries(services)) cpu[name] = cpuSeconds(pid) - serviceCpuBefore[name];
   const rss: Record<string, number> = {};
   for (const r of roles) rss[r.name] = peakRssMiB(r.pid);
   for (const r of roles) await r.stop("SIGTERM");
   await smtp.close();
 
-  const inbox = await readAll(topics.INBOX_TOPIC, count * 2);
+  const inbox = await readAll(topics.INBOX_TOPIC, wholeChain ? count * 2 : count);
   const s1 = await readAll(topics.SERVICE_1_TOPIC, count);
-  const s2 = await readAll(topics.SERVICE_2_TOPIC, count);
+  const s2 = wholeChain ? await readAll(topics.SERVICE_2_TOPIC, count) : [];
   const firstAppend = new Map<string, number>();
   const secondAppend = new Map<string, number>();
   for (const r of inbox) {
@@ -356,7 +404,7 @@ async function latencyRun(admin: Admin) {
   for (const r of s1) if (firstAppend.has(r.key)) hops.push(r.timestamp - firstAppend.get(r.key)!);
   for (const r of s2) if (secondAppend.has(r.key)) hops.push(r.timestamp - secondAppend.get(r.key)!);
   const e2e: number[] = [];
-  for (const line of service2.stderr) {
+  for (const line of wholeChain ? roles[2].stderr : []) {
     if (!line.includes('"outcome"')) continue;
     const entry = JSON.parse(line);
     const sent = firstAppend.get(entry.request_id);
@@ -364,7 +412,14 @@ async function latencyRun(admin: Admin) {
   }
   await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
   await Deno.remove(routes);
-  return { hop: summarise(hops), e2e: summarise(e2e), rss, published: count, completed: e2e.length };
+  return {
+    hop: summarise(hops),
+    e2e: summarise(e2e),
+    rss,
+    cpu,
+    published: count,
+    completed: wholeChain ? e2e.length : hops.length,
+  };
 }
 
 // ---- 4. Crypto -------------------------------------------------------------------------------------------------
@@ -432,7 +487,9 @@ for (let run = 1; run <= mode.runs; run++) {
 note("Kafka ProducerPerformance / ConsumerPerformance");
 const perf = await kafkaPerf(admin, mode.messages, envelopeBytes);
 note(`latency: ${mode.rate} orders/s for ${mode.seconds}s through the whole chain`);
-const latency = await latencyRun(admin);
+const routerLatency = await latencyRun(admin, false);
+note(`  router alone: hop p50 ${routerLatency.hop.p50} ms, p99 ${routerLatency.hop.p99} ms`);
+const latency = await latencyRun(admin, true);
 note("crypto");
 const cryptoResult = await cryptoRun(mode.cryptoOps);
 await admin.disconnect();
@@ -451,10 +508,14 @@ const figures = {
   latency_rate_msgs_per_s: mode.rate,
   latency_seconds: mode.seconds,
   latency_completed: latency.completed,
-  hop_p50_ms: latency.hop.p50,
-  hop_p95_ms: latency.hop.p95,
-  hop_p99_ms: latency.hop.p99,
-  hop_max_ms: latency.hop.max,
+  hop_p50_ms: routerLatency.hop.p50,
+  hop_p95_ms: routerLatency.hop.p95,
+  hop_p99_ms: routerLatency.hop.p99,
+  hop_max_ms: routerLatency.hop.max,
+  chain_hop_p50_ms: latency.hop.p50,
+  chain_hop_p95_ms: latency.hop.p95,
+  chain_hop_p99_ms: latency.hop.p99,
+  chain_hop_max_ms: latency.hop.max,
   e2e_p50_ms: latency.e2e.p50,
   e2e_p95_ms: latency.e2e.p95,
   e2e_p99_ms: latency.e2e.p99,
@@ -463,10 +524,14 @@ const figures = {
   crypto_concurrent_us: cryptoResult.concurrent,
   crypto_order_bytes: cryptoResult.size,
   rss_mib: { "command-center (throughput)": Math.max(...routerRss), ...latency.rss },
-  lost: lost + (latency.published - latency.completed),
+  cpu_s_whole_chain_run: latency.cpu,
+  lost: lost + (latency.published - latency.completed) + (routerLatency.published - routerLatency.completed),
 };
 
 const f = (n: number, digits = 0) => Number.isFinite(n) ? n.toFixed(digits) : "n/a";
+const cpuRows: [string, string, string][] = Object.entries(latency.cpu).map((
+  [name, seconds],
+) => [`CPU seconds of ${name} in the whole-chain run`, `${f(seconds, 1)} s`, ""]);
 const rows: [string, string, string][] = [
   [
     `router, metadata log on (median of ${mode.runs})`,
@@ -479,7 +544,14 @@ const rows: [string, string, string][] = [
   ["Kafka ProducerPerformance", `${f(figures.kafka_producer_perf_msgs_per_s)} msg/s`, ""],
   ["Kafka ConsumerPerformance", `${f(figures.kafka_consumer_perf_msgs_per_s)} msg/s`, ""],
   [
-    `hop latency p50 / p95 / p99 / max at ${mode.rate}/s`,
+    `router hop, router alone, p50 / p95 / p99 / max at ${mode.rate}/s`,
+    `${f(routerLatency.hop.p50)} / ${f(routerLatency.hop.p95)} / ${f(routerLatency.hop.p99)} / ${
+      f(routerLatency.hop.max)
+    } ms`,
+    "p99 ≤ 5 ms",
+  ],
+  [
+    `router hop, whole chain running, p50 / p95 / p99 / max at ${mode.rate}/s`,
     `${f(latency.hop.p50)} / ${f(latency.hop.p95)} / ${f(latency.hop.p99)} / ${f(latency.hop.max)} ms`,
     "p99 ≤ 5 ms",
   ],
@@ -497,6 +569,7 @@ const rows: [string, string, string][] = [
   ...Object.entries(figures.rss_mib).map(([role, mib]) =>
     [`peak RSS ${role}`, `${f(mib)} MiB`, ""] as [string, string, string]
   ),
+  ...cpuRows,
   ["lost (in − out, every run)", String(figures.lost), "0"],
 ];
 const table = [
