@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { type LogLevel, logLevels } from "./log.ts";
 import { type CassandraSettings, parseReplication } from "./cassandra/cassandra_client.ts";
+import { parseSmtpUrl } from "./email/mailer.ts";
 
 /** The roles one `chain` executable can take. */
 export const roles = ["publisher", "command-center", "service-1", "service-2"] as const;
@@ -411,6 +412,20 @@ function resolveCommon(read: (n: SettingName) => string | undefined, role: strin
   };
 }
 
+function smtpSettings(read: (n: SettingName) => string | undefined): FulfillmentConfig {
+  const smtpUrl = read("smtpUrl") ?? "";
+  try {
+    parseSmtpUrl(smtpUrl);
+  } catch (error) {
+    throw new ConfigError(`${label("smtpUrl")}: ${(error as Error).message}`);
+  }
+  const mailFrom = read("mailFrom") ?? "";
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(mailFrom)) {
+    throw new ConfigError(`${label("mailFrom")} must be an email address, got "${mailFrom}"`);
+  }
+  return { smtpUrl, mailFrom };
+}
+
 function encryptionKey(env: Record<string, string | undefined>, role: Role): string {
   const key = env[encryptionKeyVariable];
   if (!key) {
@@ -486,7 +501,7 @@ export function resolveCommand(args: string[], env: Record<string, string | unde
         role,
         common,
         encryptionKey: encryptionKey(env, role),
-        fulfillment: { smtpUrl: read("smtpUrl") ?? "", mailFrom: read("mailFrom") ?? "" },
+        fulfillment: smtpSettings(read),
       };
     case "publisher": {
       const seedText = read("seed");

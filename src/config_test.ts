@@ -82,6 +82,8 @@ Deno.test("resolveCommand() rejects bad values with one line naming the setting"
   );
   fails(["--role", "publisher"], { ...key, PUBLISH_RATE: "-1" }, /PUBLISH_RATE/);
   fails(["--role", "command-center", "--no-such-flag"], {}, /no-such-flag.*see --help/);
+  fails(["--role", "service-2"], { ...key, SMTP_URL: "http://mail:25" }, /--smtp-url \/ SMTP_URL: .*scheme/);
+  fails(["--role", "service-2"], { ...key, MAIL_FROM: "nobody" }, /MAIL_FROM must be an email address/);
 });
 
 Deno.test("resolveCommand() parses trace and init", () => {
