@@ -137,8 +137,14 @@ export function confirmationMessage(c: Confirmation, from: string): Confirmation
 /** How long {@link SmtpMailer} waits for a connection, the greeting and any reply (nodemailer's timeouts). */
 export const smtpTimeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 20_000 } as const;
 
-/** At most this many SMTP connections are open at once. */
-export const smtpMaxConnections = 4;
+/**
+ * At most this many SMTP connections are open at once. service-2 fulfils up to 32 orders of a batch at once;
+ * with 4 connections the mail was its bottleneck in the benchmark (docs/benchmarks.md).
+ */
+export const smtpMaxConnections = 16;
+
+/** Messages sent over one pooled connection before nodemailer opens a fresh one (its default is 100). */
+export const smtpMessagesPerConnection = 10_000;
 
 /** Sends over a pool of at most {@link smtpMaxConnections} SMTP connections to the server `SMTP_URL` names. */
 export class SmtpMailer implements Mailer {
@@ -159,6 +165,7 @@ export class SmtpMailer implements Mailer {
         ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
         : undefined,
       maxConnections: smtpMaxConnections,
+      maxMessages: smtpMessagesPerConnection,
       connectionTimeout: smtpTimeouts.connectionMs,
       greetingTimeout: smtpTimeouts.greetingMs,
       socketTimeout: smtpTimeouts.socketMs,
