@@ -9,18 +9,7 @@ import {
   parseEnrichedOrder,
   validateOrder,
 } from "./order.ts";
-
-/** A small seeded PRNG (mulberry32) so generated orders are reproducible. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "./seeded_random.ts";
 
 function validOrder(): Order {
   return {
@@ -334,19 +323,19 @@ Deno.test("parseEnrichedOrder() re-validates an order marked valid", () => {
 
 Deno.test("generateOrder() is deterministic for a seeded random", () => {
   const first = Array.from({ length: 20 }, (_, index) => {
-    const random = mulberry32(1234 + index);
+    const random = seededRandom(1234 + index);
     return generateOrder(random, { invalidAmount: index % 2 === 0, index });
   });
   const second = Array.from({ length: 20 }, (_, index) => {
-    const random = mulberry32(1234 + index);
+    const random = seededRandom(1234 + index);
     return generateOrder(random, { invalidAmount: index % 2 === 0, index });
   });
   assert.deepEqual(first, second);
-  assert.notDeepEqual(generateOrder(mulberry32(1), { invalidAmount: false, index: 0 }), first[0]);
+  assert.notDeepEqual(generateOrder(seededRandom(1), { invalidAmount: false, index: 0 }), first[0]);
 });
 
 Deno.test("generateOrder() produces valid orders of the documented shape when invalidAmount is false", () => {
-  const random = mulberry32(42);
+  const random = seededRandom(42);
   for (let index = 0; index < 200; index++) {
     const order = generateOrder(random, { invalidAmount: false, index });
     assert.deepEqual(validateOrder(order), { status: "valid" }, `index ${index}`);
@@ -366,7 +355,7 @@ Deno.test("generateOrder() produces valid orders of the documented shape when in
 });
 
 Deno.test("generateOrder() produces orders that fail on amount when invalidAmount is true", () => {
-  const random = mulberry32(7);
+  const random = seededRandom(7);
   const seen = new Set<number>();
   for (let index = 0; index < 200; index++) {
     const order = generateOrder(random, { invalidAmount: true, index });
@@ -388,7 +377,7 @@ Deno.test("generateOrder() uses SKUs sku-001 to sku-010", () => {
 
 Deno.test("generateOrder() rejects a negative or fractional index", () => {
   for (const index of [-1, 1.5, NaN]) {
-    assert.throws(() => generateOrder(mulberry32(1), { invalidAmount: false, index }), RangeError);
+    assert.throws(() => generateOrder(seededRandom(1), { invalidAmount: false, index }), RangeError);
   }
 });
 
