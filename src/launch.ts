@@ -131,6 +131,18 @@ export async function launch(
       break;
   }
 
+  const sourceOf = (topic: string) =>
+    new KafkaRecordSource(kafka, { groupId: common.groupId, topic, concurrency: common.topicPartitions });
+  /** Runs `work` with a connected producer, closed afterwards however `work` ends. */
+  const withSink = async (work: (sink: KafkaRecordSink) => Promise<unknown>) => {
+    const sink = await KafkaRecordSink.connect(kafka);
+    try {
+      await work(sink);
+    } finally {
+      await sink.close();
+    }
+  };
+
   switch (command.role) {
     case "command-center": {
       await createTopics([
@@ -150,43 +162,30 @@ export async function launch(
           reportEveryMs: 10_000,
         });
       }
-      const sink = await KafkaRecordSink.connect(kafka);
       try {
-        const source = new KafkaRecordSource(kafka, {
-          groupId: common.groupId,
-          topic: topics.inbox,
-          concurrency: common.topicPartitions,
-        });
-        await runCommandCenter(
-          { source, sink, routingLog, registry: registry!, logger },
-          { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes },
-          signal,
+        await withSink((sink) =>
+          runCommandCenter(
+            { source: sourceOf(topics.inbox), sink, routingLog, registry: registry!, logger },
+            { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes },
+            signal,
+          )
         );
       } finally {
         const stats = await routingLog.close(10_000);
         logger.info({ metadata: stats }, "metadata log closed");
-        await sink.close();
         await cassandra?.shutdown();
       }
       return 0;
     }
     case "service-1": {
       await createTopics([topics.service1, topics.service1Dlq, topics.inbox]);
-      const sink = await KafkaRecordSink.connect(kafka);
-      try {
-        const source = new KafkaRecordSource(kafka, {
-          groupId: common.groupId,
-          topic: topics.service1,
-          concurrency: common.topicPartitions,
-        });
-        await runService1(
-          { source, sink, key: key!, logger, now: () => new Date() },
+      await withSink((sink) =>
+        runService1(
+          { source: sourceOf(topics.service1), sink, key: key!, logger, now: () => new Date() },
           { inboxTopic: topics.inbox, dlqTopic: topics.service1Dlq, maxMessageBytes: common.maxMessageBytes },
           signal,
-        );
-      } finally {
-        await sink.close();
-      }
+        )
+      );
       return 0;
     }
     case "service-2": {
@@ -194,21 +193,16 @@ export async function launch(
       await createTopics([topics.service2, topics.service2Dlq]);
       const cassandra = createCassandraClient(common.cassandra);
       await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
-      const sink = await KafkaRecordSink.connect(kafka);
+      const store = new CassandraOrderStore(cassandra, common.cassandra.keyspace);
       try {
-        const source = new KafkaRecordSource(kafka, {
-          groupId: common.groupId,
-          topic: topics.service2,
-          concurrency: common.topicPartitions,
-        });
-        const store = new CassandraOrderStore(cassandra, common.cassandra.keyspace);
-        await runService2(
-          { source, sink, key: key!, store, mailer, logger },
-          { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes },
-          signal,
+        await withSink((sink) =>
+          runService2(
+            { source: sourceOf(topics.service2), sink, key: key!, store, mailer, logger },
+            { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes },
+            signal,
+          )
         );
       } finally {
-        await sink.close();
         await mailer.close();
         await cassandra.shutdown();
       }
@@ -216,17 +210,27 @@ export async function launch(
     }
     case "publisher": {
       const options = command.publisher;
+      // The input is opened before connecting, so a wrong path stops the publisher at once.
+      let input: ReadableStream<Uint8Array> | undefined;
+      if (options.input === "-") input = Deno.stdin.readable;
+      else if (options.input !== undefined) {
+        try {
+          input = (await Deno.open(options.input)).readable;
+        } catch (error) {
+          throw new ConfigError(
+            `--input / PUBLISH_INPUT: cannot open ${options.input}: ${(error as Error).message}`,
+          );
+        }
+      }
       await createTopics([topics.inbox]);
-      const sink = await KafkaRecordSink.connect(kafka);
       const showBar = options.progress === "auto" ? Deno.stderr.isTerminal() : options.progress;
       const progress: Progress = showBar ? terminalProgress() : noProgress;
-      try {
-        const orders = options.input !== undefined
-          ? jsonLineOrders(
-            lines(options.input === "-" ? Deno.stdin.readable : (await Deno.open(options.input)).readable),
-          )
-          : generatedOrders(options.count, options.invalidShare, options.seed);
-        progress.start(options.input !== undefined ? 0 : options.count);
+      const orders = input
+        ? jsonLineOrders(lines(input))
+        : generatedOrders(options.count, options.invalidShare, options.seed);
+      let badInput = 0;
+      await withSink(async (sink) => {
+        progress.start(input ? 0 : options.count);
         const stats = await publish(
           orders,
           {
@@ -243,10 +247,9 @@ export async function launch(
         );
         progress.stop();
         logger.info({ ...stats }, "publisher done");
-        return stats.badInput > 0 ? 1 : 0;
-      } finally {
-        await sink.close();
-      }
+        badInput = stats.badInput;
+      });
+      return badInput > 0 ? 1 : 0;
     }
   }
 }
