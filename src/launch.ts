@@ -224,7 +224,7 @@ export async function launch(
       }
       await createTopics([topics.inbox]);
       const showBar = options.progress === "auto" ? Deno.stderr.isTerminal() : options.progress;
-      const progress: Progress = showBar ? terminalProgress() : noProgress;
+      const progress: Progress = showBar ? await terminalProgress() : noProgress;
       const orders = input
         ? jsonLineOrders(lines(input))
         : generatedOrders(options.count, options.invalidShare, options.seed);
