@@ -170,6 +170,16 @@ async function classpath(spec: ServiceSpec): Promise<string> {
   return (await Deno.readTextFile(cached)).trim();
 }
 
+/** Whether process `pid` exists and has not exited (a zombie has). */
+function isRunning(pid: number): boolean {
+  try {
+    const state = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]?.[0];
+    return state !== undefined && state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     // Ours only: the command line carries the marker we started it with.
@@ -226,7 +236,7 @@ async function waitReady(spec: ServiceSpec, address: string, pid: number, logFil
   while (Date.now() < deadline) {
     const answer = await answers(spec, address);
     if (answer) return answer;
-    if (!isAlive(pid)) throw new Error(`${spec.name} exited during start-up; read ${logFile}`);
+    if (!isRunning(pid)) throw new Error(`${spec.name} exited during start-up; read ${logFile}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   throw new Error(
