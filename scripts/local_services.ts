@@ -233,10 +233,13 @@ async function spawn(spec: ServiceSpec, dir: string, cp: string): Promise<number
 
 async function waitReady(spec: ServiceSpec, address: string, pid: number, logFile: string): Promise<string> {
   const deadline = Date.now() + spec.readyTimeoutMs;
+  let missing = 0;
   while (Date.now() < deadline) {
     const answer = await answers(spec, address);
     if (answer) return answer;
-    if (!isRunning(pid)) throw new Error(`${spec.name} exited during start-up; read ${logFile}`);
+    // Dead on two checks a second apart, so one unlucky read of /proc cannot stop a healthy start.
+    missing = isRunning(pid) ? 0 : missing + 1;
+    if (missing >= 2) throw new Error(`${spec.name} exited during start-up; read ${logFile}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   throw new Error(
