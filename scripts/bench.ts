@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { Buffer } from "node:buffer";
 import { type Admin, Kafka, logLevel, type Producer } from "kafkajs";
 import { servicesUp, stateDir } from "./local_services.ts";
-import { roleEnv, RoleProcess } from "./role_process.ts";
+import { roleEnv, RoleProcess, topicEnv } from "./role_process.ts";
 import { median, summarise } from "./bench/stats.ts";
 import { startSmtpSink } from "../tests/support/smtp_sink.ts";
 import { encodeEnvelope, openEnvelope, sealEnvelope } from "../src/envelope.ts";
@@ -325,14 +325,7 @@ async function kafkaPerf(admin: Admin, count: number, recordSize: number) {
  */
 async function latencyRun(admin: Admin, wholeChain: boolean) {
   const id = `${runId}-lat${wholeChain ? "chain" : "router"}`;
-  const topics = {
-    INBOX_TOPIC: `${id}-inbox`,
-    COMMAND_CENTER_DLQ_TOPIC: `${id}-cc-dlq`,
-    SERVICE_1_TOPIC: `${id}-s1`,
-    SERVICE_1_DLQ_TOPIC: `${id}-s1-dlq`,
-    SERVICE_2_TOPIC: `${id}-s2`,
-    SERVICE_2_DLQ_TOPIC: `${id}-s2-dlq`,
-  };
+  const topics = topicEnv(id);
   await createTopics(admin, Object.values(topics));
   const routes = await Deno.makeTempFile({ suffix: ".json" });
   await Deno.writeTextFile(

@@ -156,3 +156,15 @@ export function roleEnv(vars: Record<string, string | undefined>): Record<string
   for (const [name, value] of Object.entries(vars)) if (value !== undefined) env[name] = value;
   return env;
 }
+
+/** The six topic variables of a chain whose topics all start with `prefix` (tests and the benchmark). */
+export function topicEnv(prefix: string) {
+  return {
+    INBOX_TOPIC: `${prefix}-inbox`,
+    COMMAND_CENTER_DLQ_TOPIC: `${prefix}-cc-dlq`,
+    SERVICE_1_TOPIC: `${prefix}-s1`,
+    SERVICE_1_DLQ_TOPIC: `${prefix}-s1-dlq`,
+    SERVICE_2_TOPIC: `${prefix}-s2`,
+    SERVICE_2_DLQ_TOPIC: `${prefix}-s2-dlq`,
+  };
+}

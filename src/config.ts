@@ -289,33 +289,33 @@ function label(name: SettingName): string {
   return s.env ? `--${s.flag} / ${s.env}` : `--${s.flag}`;
 }
 
-function integer(
+/** Reads a numeric setting within [min, max]; `integerOnly` also refuses fractions. */
+function numeric(
   read: (n: SettingName) => string | undefined,
   name: SettingName,
   min: number,
   max: number,
+  integerOnly: boolean,
 ): number {
   const text = read(name) ?? "";
   const value = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${label(name)} must be an integer from ${min} to ${max}, got "${text}"`);
+  const shapeOk = integerOnly
+    ? /^-?\d+$/.test(text.trim()) && Number.isSafeInteger(value)
+    : text.trim() !== "";
+  if (!shapeOk || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(
+      `${label(name)} must be ${
+        integerOnly ? "an integer" : "a number"
+      } from ${min} to ${max}, got "${text}"`,
+    );
   }
   return value;
 }
 
-function number(
-  read: (n: SettingName) => string | undefined,
-  name: SettingName,
-  min: number,
-  max: number,
-): number {
-  const text = read(name) ?? "";
-  const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(`${label(name)} must be a number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
+const integer = (read: (n: SettingName) => string | undefined, name: SettingName, min: number, max: number) =>
+  numeric(read, name, min, max, true);
+const number = (read: (n: SettingName) => string | undefined, name: SettingName, min: number, max: number) =>
+  numeric(read, name, min, max, false);
 
 function onOff(
   read: (n: SettingName) => string | undefined,

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { roleEnv, RoleProcess } from "../scripts/role_process.ts";
+import { roleEnv, RoleProcess, topicEnv } from "../scripts/role_process.ts";
 import {
   cassandraContactPoints,
   kafkaBrokers,
@@ -85,14 +85,7 @@ Deno.test({
   async fn(t) {
     const id = uniqueName("e2e");
     const keyspace = id.replaceAll("-", "_");
-    const topics = {
-      INBOX_TOPIC: `${id}-inbox`,
-      COMMAND_CENTER_DLQ_TOPIC: `${id}-cc-dlq`,
-      SERVICE_1_TOPIC: `${id}-s1`,
-      SERVICE_1_DLQ_TOPIC: `${id}-s1-dlq`,
-      SERVICE_2_TOPIC: `${id}-s2`,
-      SERVICE_2_DLQ_TOPIC: `${id}-s2-dlq`,
-    };
+    const topics = topicEnv(id);
     const routesFile = await Deno.makeTempFile({ suffix: ".json" });
     await Deno.writeTextFile(
       routesFile,

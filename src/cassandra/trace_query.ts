@@ -4,19 +4,10 @@
  * @module
  */
 import type cassandra from "cassandra-driver";
+import type { RoutingRow } from "./routing_log.ts";
 
-/** One recorded hop, as `chain trace` shows it. */
-export interface Hop {
-  routedAt: Date;
-  workerName: string;
-  sourceTopic: string;
-  targetTopic: string;
-  routeId: string;
-  success: boolean;
-  processingTimeMs: number;
-  /** Why the hop failed; absent on success. */
-  reason?: string;
-}
+/** One recorded hop, as `chain trace` shows it: a routing row without where in the inbox it was read. */
+export type Hop = Omit<RoutingRow, "requestId" | "sourcePartition" | "sourceOffset">;
 
 /** The hops of `requestId` in the order they happened (the partition's clustering order: routed_at, hop_id). */
 export async function readTrace(
