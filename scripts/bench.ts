@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import { Buffer } from "node:buffer";
 import { type Admin, Kafka, logLevel, type Producer } from "kafkajs";
+import cassandra from "cassandra-driver";
 import { servicesUp, stateDir } from "./local_services.ts";
 import { roleEnv, RoleProcess, topicEnv } from "./role_process.ts";
 import { median, summarise } from "./bench/stats.ts";
@@ -512,6 +513,15 @@ const latency = await latencyRun(admin, true);
 note("crypto");
 const cryptoResult = await cryptoRun(mode.cryptoOps);
 await admin.disconnect();
+// The run's metadata rows and orders go with its keyspace, so runs do not pile data onto the shared node.
+const db = new cassandra.Client({
+  contactPoints: contactPoints.split(","),
+  localDataCenter: Deno.env.get("CASSANDRA_LOCAL_DC") ?? "datacenter1",
+});
+await db.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch((e) =>
+  note(`could not drop ${keyspace}: ${e.message}`)
+);
+await db.shutdown();
 
 const figures = {
   mode: mode.name,

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { Buffer } from "node:buffer";
 import { Kafka, logLevel } from "kafkajs";
+import cassandra from "cassandra-driver";
 import { servicesUp } from "../local_services.ts";
 import { chainPermissions, roleEnv } from "../role_process.ts";
 import { encodeEnvelope, sealEnvelope } from "../../src/envelope.ts";
@@ -137,6 +138,12 @@ await child.status;
 await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
 await admin.disconnect();
 await Deno.remove(routes);
+const db = new cassandra.Client({
+  contactPoints: (Deno.env.get("CASSANDRA_CONTACT_POINTS") ?? "127.0.0.1:9042").split(","),
+  localDataCenter: Deno.env.get("CASSANDRA_LOCAL_DC") ?? "datacenter1",
+});
+await db.execute("DROP KEYSPACE IF EXISTS chain_profile").catch(() => {});
+await db.shutdown();
 
 // Self time per node, then per function and per package.
 const self = new Map<number, number>();
