@@ -1,6 +1,10 @@
 /**
  * The envelope: chain's wire format on every topic. README's "The envelope, byte for byte" is its spec.
  *
+ * The Kafka message key is the request_id; the value is UTF-8 JSON with five string fields. `data` is the
+ * AES-256-GCM ciphertext of the payload's JSON, with {@link additionalData} binding it to request_id and
+ * worker_name.
+ *
  * @example
  * ```json
  * {"request_id":"550e8400-e29b-41d4-a716-446655440000","worker_name":"initial-publisher",
@@ -10,7 +14,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { decrypt, encrypt } from "./crypto/aes_gcm.ts";
+import { decrypt, encrypt, IV_BYTES, TAG_BYTES } from "./crypto/aes_gcm.ts";
 
 /** The five fields of an envelope, as they travel (base64 for the binary ones). */
 export interface Envelope {
@@ -37,40 +41,53 @@ export type EnvelopeErrorReason =
 /** A message that is not a valid envelope. The message names the field and the rule, never the value. */
 export class EnvelopeError extends Error {
   override name = "EnvelopeError";
-  constructor(readonly reason: EnvelopeErrorReason, message: string, readonly field?: keyof Envelope) {
+  /** Which rule the message breaks; it goes on the dead-letter record. */
+  readonly reason: EnvelopeErrorReason;
+  /** The field at fault, when there is one. */
+  readonly field?: keyof Envelope;
+
+  constructor(reason: EnvelopeErrorReason, message: string, field?: keyof Envelope) {
     super(message);
+    this.reason = reason;
+    if (field !== undefined) this.field = field;
   }
 }
 
-const fields = ["request_id", "worker_name", "data", "iv", "tag"] as const;
-const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const workerName = /^[A-Za-z0-9._-]{1,128}$/;
-const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const WORKER_NAME_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+/** Standard alphabet and padding; the length (a multiple of 4) is checked apart. */
+const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 /** 12 bytes in base64 are 16 characters with no padding. */
-const iv64 = /^[A-Za-z0-9+/]{16}$/;
-/** 16 bytes in base64 are 22 characters and "==". */
-const tag64 = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
+const IV_PATTERN = /^[A-Za-z0-9+/]{16}$/;
+/** 16 bytes in base64 are 22 characters then "=="; the 22nd holds only 2 bits, so it is A, Q, g or w. */
+const TAG_PATTERN = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
+const AAD_PREFIX = "chain-envelope-v1";
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
 /** Checks a request_id and a worker_name; shared by parsing and sealing. */
-function checkIdentity(requestId: string, worker: string): void {
-  if (!uuid.test(requestId)) {
+function checkIdentity(requestId: string, workerName: string): void {
+  if (!UUID_PATTERN.test(requestId)) {
     throw new EnvelopeError("invalid_request_id", "request_id is not a UUID (8-4-4-4-12 hex)", "request_id");
   }
-  if (!workerName.test(worker)) {
+  if (!WORKER_NAME_PATTERN.test(workerName)) {
     throw new EnvelopeError(
       "invalid_worker_name",
-      `worker_name must be 1-128 characters of A-Z a-z 0-9 . _ - (got ${worker.length} characters)`,
+      `worker_name must be 1-128 characters of A-Z a-z 0-9 . _ - (got ${workerName.length} characters)`,
       "worker_name",
     );
   }
 }
 
 /**
- * Reads an envelope from a Kafka message value, checking its shape only (it decrypts nothing). This is on the
- * router's hot path: one decode, one JSON.parse, precompiled checks; `data` is checked by pattern, not decoded.
- * Unknown extra fields are allowed and ignored.
+ * Reads an envelope from a Kafka message value, checking its shape only: it decrypts nothing and does not
+ * decode `data`. Unknown extra fields are allowed and left out of the result.
+ *
+ * This is on the router's hot path, so it is one size check, one UTF-8 decode, one `JSON.parse` and
+ * precompiled patterns.
+ *
+ * @param maxBytes the largest message value accepted, checked before anything is decoded.
+ * @throws {EnvelopeError} naming the first rule the message breaks.
  */
 export function parseEnvelope(value: Uint8Array, maxBytes: number): Envelope {
   if (value.byteLength > maxBytes) {
@@ -90,71 +107,100 @@ export function parseEnvelope(value: Uint8Array, maxBytes: number): Envelope {
     throw new EnvelopeError("not_object", `message is ${kind}, not a JSON object`);
   }
   const record = parsed as Record<string, unknown>;
-  for (const field of fields) {
-    const v = record[field];
-    if (v === undefined) throw new EnvelopeError("missing_field", `${field} is missing`, field);
-    if (typeof v !== "string") {
-      throw new EnvelopeError(
-        "wrong_type",
-        `${field} must be a string, got ${v === null ? "null" : typeof v}`,
-        field,
-      );
-    }
-  }
-  const envelope = record as unknown as Envelope;
+  const envelope: Envelope = {
+    request_id: stringField(record, "request_id"),
+    worker_name: stringField(record, "worker_name"),
+    data: stringField(record, "data"),
+    iv: stringField(record, "iv"),
+    tag: stringField(record, "tag"),
+  };
   checkIdentity(envelope.request_id, envelope.worker_name);
   const { data, iv, tag } = envelope;
-  if (data.length === 0 || data.length % 4 !== 0 || !base64.test(data)) {
-    throw new EnvelopeError("invalid_base64", "data is not non-empty standard base64", "data");
+  if (data.length === 0 || data.length % 4 !== 0 || !BASE64_PATTERN.test(data)) {
+    throw new EnvelopeError(
+      "invalid_base64",
+      `data must be non-empty standard base64 with padding; it is not (${data.length} characters)`,
+      "data",
+    );
   }
-  if (!iv64.test(iv)) {
+  if (!IV_PATTERN.test(iv)) {
     throw new EnvelopeError(
       "invalid_iv_length",
-      `iv must be 12 bytes in base64 (16 characters), got ${iv.length}`,
+      `iv must be ${IV_BYTES} bytes as base64 (16 characters), got ${iv.length} characters`,
       "iv",
     );
   }
-  if (!tag64.test(tag)) {
+  if (!TAG_PATTERN.test(tag)) {
     throw new EnvelopeError(
       "invalid_tag_length",
-      `tag must be 16 bytes in base64 (24 characters ending in ==), got ${tag.length} characters`,
+      `tag must be ${TAG_BYTES} bytes as base64 (24 characters ending in "=="), got ${tag.length} characters`,
       "tag",
     );
   }
   return envelope;
 }
 
-/**
- * The additional authenticated data that binds a payload to its envelope: the UTF-8 bytes of
- * `"chain-envelope-v1\n" + lowercase(request_id) + "\n" + worker_name`. A payload moved to another request_id
- * or relabelled with another worker_name then fails to decrypt.
- */
-export function additionalData(requestId: string, worker: string): Uint8Array {
-  return encoder.encode(`chain-envelope-v1\n${requestId.toLowerCase()}\n${worker}`);
+function stringField(record: Record<string, unknown>, field: keyof Envelope): string {
+  const value = record[field];
+  if (typeof value === "string") return value;
+  if (value === undefined) throw new EnvelopeError("missing_field", `${field} is missing`, field);
+  const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+  throw new EnvelopeError("wrong_type", `${field} must be a string, got ${kind}`, field);
 }
 
-/** Encrypts `payload` (as JSON) into an envelope for `requestId` sent by `worker`. */
+/**
+ * The additional authenticated data that binds a payload to its envelope, so that a payload cannot be moved
+ * to another request_id or relabelled with another worker_name: decryption then fails.
+ *
+ * Byte for byte it is the UTF-8 encoding of
+ *
+ * ```
+ * "chain-envelope-v1" 0x0A lower-case(request_id) 0x0A worker_name
+ * ```
+ *
+ * with no trailing newline. Only the request_id is lower-cased (UUIDs are accepted in any case); the
+ * worker_name is used as is. For request_id `550E8400-E29B-41D4-A716-446655440000` from `initial-publisher`
+ * it is the 72 bytes of `"chain-envelope-v1\n550e8400-e29b-41d4-a716-446655440000\ninitial-publisher"`.
+ */
+export function additionalData(requestId: string, workerName: string): Uint8Array {
+  return encoder.encode(`${AAD_PREFIX}\n${requestId.toLowerCase()}\n${workerName}`);
+}
+
+/**
+ * Encrypts `payload`, as UTF-8 JSON, into an envelope for `requestId` from `workerName`, with
+ * {@link additionalData} binding the two to the ciphertext.
+ *
+ * @throws {EnvelopeError} if `requestId` or `workerName` breaks the rules {@link parseEnvelope} enforces.
+ * @throws {TypeError} if `payload` has no JSON form (`undefined`, a function, a symbol) or cannot be
+ * serialized (a cycle, a BigInt).
+ */
 export async function sealEnvelope(
   key: CryptoKey,
   requestId: string,
-  worker: string,
+  workerName: string,
   payload: unknown,
 ): Promise<Envelope> {
-  checkIdentity(requestId, worker);
-  const plaintext = encoder.encode(JSON.stringify(payload));
-  const sealed = await encrypt(key, plaintext, additionalData(requestId, worker));
+  checkIdentity(requestId, workerName);
+  const json: string | undefined = JSON.stringify(payload);
+  if (json === undefined) {
+    throw new TypeError(`Cannot seal a payload of type ${typeof payload}: it has no JSON form`);
+  }
+  const sealed = await encrypt(key, encoder.encode(json), additionalData(requestId, workerName));
   return {
     request_id: requestId,
-    worker_name: worker,
-    data: Buffer.from(sealed.ciphertext).toString("base64"),
-    iv: Buffer.from(sealed.iv).toString("base64"),
-    tag: Buffer.from(sealed.tag).toString("base64"),
+    worker_name: workerName,
+    data: toBase64(sealed.ciphertext),
+    iv: toBase64(sealed.iv),
+    tag: toBase64(sealed.tag),
   };
 }
 
 /**
- * Decrypts an envelope's payload and parses its JSON. Throws `DecryptError` when authentication fails and
- * `SyntaxError` (without the plaintext) when the plaintext is not JSON.
+ * Decrypts an envelope's payload, using the additional data of its own request_id and worker_name, and
+ * parses the JSON.
+ *
+ * @throws {DecryptError} if the payload does not authenticate (see {@link decrypt}).
+ * @throws {SyntaxError} if the decrypted payload is not UTF-8 JSON; the message does not show it.
  */
 export async function openEnvelope(key: CryptoKey, envelope: Envelope): Promise<unknown> {
   const plaintext = await decrypt(
@@ -169,8 +215,14 @@ export async function openEnvelope(key: CryptoKey, envelope: Envelope): Promise<
   try {
     return JSON.parse(decoder.decode(plaintext));
   } catch {
-    throw new SyntaxError("decrypted payload is not UTF-8 JSON");
+    throw new SyntaxError(
+      `Cannot open envelope: the decrypted payload (${plaintext.length} bytes) is not UTF-8 JSON`,
+    );
   }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 
 /** The message value for an envelope: UTF-8 JSON with exactly the five fields, in order. */

@@ -10,7 +10,7 @@ import {
   parseEnvelope,
   sealEnvelope,
 } from "./envelope.ts";
-import { DecryptError, parseKey } from "./crypto/aes_gcm.ts";
+import { DecryptError, encrypt, parseKey } from "./crypto/aes_gcm.ts";
 
 const key = await parseKey("5a".repeat(32));
 const requestId = "550e8400-e29b-41d4-a716-446655440000";
@@ -75,7 +75,6 @@ Deno.test("openEnvelope() rejects the payload relabelled with another worker_nam
 });
 
 Deno.test("openEnvelope() says a non-JSON plaintext is not JSON without showing it", async () => {
-  const { encrypt } = await import("./crypto/aes_gcm.ts");
   const s = await encrypt(key, new TextEncoder().encode("secret words"), additionalData(requestId, "w"));
   const envelope: Envelope = {
     request_id: requestId,
@@ -91,9 +90,15 @@ Deno.test("openEnvelope() says a non-JSON plaintext is not JSON without showing 
   });
 });
 
-Deno.test("parseEnvelope() accepts upper-case UUIDs and ignores unknown fields", () => {
-  const e = parseEnvelope(bytes({ ...sealed, request_id: requestId.toUpperCase(), trace: "x" }), max);
-  assert.equal(e.request_id, requestId.toUpperCase());
+Deno.test("parseEnvelope() accepts upper-case UUIDs and leaves unknown fields out", () => {
+  const e = parseEnvelope(bytes({ trace: "x", ...sealed, request_id: requestId.toUpperCase(), n: 1 }), max);
+  assert.deepEqual(e, { ...sealed, request_id: requestId.toUpperCase() });
+  assert.deepEqual(Object.keys(e), ["request_id", "worker_name", "data", "iv", "tag"]);
+});
+
+Deno.test("parseEnvelope() accepts a message of exactly the size limit", () => {
+  const value = encodeEnvelope(sealed);
+  assert.deepEqual(parseEnvelope(value, value.byteLength), sealed);
 });
 
 Deno.test("parseEnvelope() rejects a message over the size limit", () => {
@@ -117,7 +122,9 @@ for (const field of ["request_id", "worker_name", "data", "iv", "tag"] as const)
     delete copy[field];
     rejects(bytes(copy), "missing_field", field);
   });
-  for (const [label, wrong] of [["number", 7], ["null", null], ["object", { a: 1 }]] as const) {
+  for (
+    const [label, wrong] of [["number", 7], ["null", null], ["object", { a: 1 }], ["array", ["x"]]] as const
+  ) {
     Deno.test(`parseEnvelope() rejects ${field} as a ${label}`, () => {
       rejects(bytes({ ...sealed, [field]: wrong }), "wrong_type", field);
     });
@@ -161,18 +168,43 @@ Deno.test("parseEnvelope() rejects a tag of 15 bytes", () => {
 });
 
 Deno.test("sealEnvelope() refuses a request_id or worker_name that could not travel", async () => {
-  await assert.rejects(sealEnvelope(key, "nope", "w", {}), EnvelopeError);
-  await assert.rejects(sealEnvelope(key, requestId, "a b", {}), EnvelopeError);
+  await assert.rejects(sealEnvelope(key, "nope", "w", {}), {
+    name: "EnvelopeError",
+    reason: "invalid_request_id",
+  });
+  await assert.rejects(sealEnvelope(key, requestId, "a b", {}), {
+    name: "EnvelopeError",
+    reason: "invalid_worker_name",
+  });
+});
+
+Deno.test("sealEnvelope() refuses a payload with no JSON form", async () => {
+  await assert.rejects(sealEnvelope(key, requestId, "w", undefined), TypeError);
+  await assert.rejects(sealEnvelope(key, requestId, "w", () => 1), TypeError);
+});
+
+Deno.test("sealEnvelope() output passes parseEnvelope() and draws a fresh iv each time", async () => {
+  const again = await sealEnvelope(key, requestId, "initial-publisher", order);
+  assert.deepEqual(parseEnvelope(encodeEnvelope(again), max), again);
+  assert.notEqual(again.iv, sealed.iv);
+  assert.notEqual(again.data, sealed.data);
 });
 
 Deno.test("EnvelopeError messages never contain the field values", () => {
   const secret = "c2VjcmV0LXNlY3JldA==";
-  for (const bad of [{ ...sealed, worker_name: secret + "/" }, { ...sealed, data: secret + "!" }]) {
-    try {
-      parseEnvelope(bytes(bad), max);
-      assert.fail("should throw");
-    } catch (error) {
-      assert.ok(!(error as Error).message.includes(secret));
-    }
+  for (
+    const bad of [
+      { ...sealed, worker_name: secret + "/" },
+      { ...sealed, request_id: secret },
+      { ...sealed, data: secret + "!" },
+      { ...sealed, iv: secret },
+      { ...sealed, tag: secret },
+    ]
+  ) {
+    assert.throws(() => parseEnvelope(bytes(bad), max), (error: unknown) => {
+      assert.ok(error instanceof EnvelopeError);
+      assert.ok(!error.message.includes(secret), error.message);
+      return true;
+    });
   }
 });

@@ -1,12 +1,13 @@
 /**
  * AES-256-GCM through Web Crypto: the only cipher chain's services use.
  *
- * A fresh random 12-byte IV for every encryption; a 16-byte tag kept apart from the ciphertext.
+ * Every encryption draws a fresh random 12-byte IV; the 16-byte tag is kept apart from the ciphertext, as the
+ * envelope carries them in separate fields.
  *
  * @example
  * ```ts
- * const key = await parseKey(Deno.env.get("ENCRYPTION_KEY")!);
- * const sealed = await encrypt(key, plaintext, additionalData);
+ * const key = await parseKey(keyText); // 32 bytes: 44 base64 characters or 64 hex characters
+ * const sealed = await encrypt(key, plaintext, additionalData); // { ciphertext, iv, tag }
  * const same = await decrypt(key, sealed, additionalData);
  * ```
  *
@@ -27,97 +28,116 @@ export type DecryptErrorReason = "iv_length" | "tag_length" | "authentication_fa
 /** A payload that cannot be decrypted. The message never contains key, ciphertext or plaintext. */
 export class DecryptError extends Error {
   override name = "DecryptError";
-  constructor(readonly reason: DecryptErrorReason, message: string) {
+  /** Which check failed. */
+  readonly reason: DecryptErrorReason;
+
+  constructor(reason: DecryptErrorReason, message: string) {
     super(message);
+    this.reason = reason;
   }
 }
 
-/** An encrypted payload: ciphertext without tag, the IV, the tag. */
+/** An encrypted payload: the ciphertext without its tag, the IV and the tag. */
 export interface Sealed {
   ciphertext: Uint8Array;
   iv: Uint8Array;
   tag: Uint8Array;
 }
 
-const hex64 = /^[0-9a-fA-F]{64}$/;
-const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const HEX_PATTERN = /^[0-9a-fA-F]+$/;
+const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
+const KEY_RULE = `must be ${KEY_BYTES} bytes (base64) or ${KEY_BYTES * 2} hex characters`;
+/** Characters in 32 bytes of padded base64. */
+const BASE64_KEY_LENGTH = 44;
+const AES_GCM = "AES-GCM";
 
 /**
- * Imports `ENCRYPTION_KEY`: 32 bytes as base64 (44 characters) or as 64 hex characters. Throws `TypeError` for
- * text that is neither, `RangeError` for the wrong length; the message never repeats the text.
+ * Imports a key given as text (`ENCRYPTION_KEY`): 32 bytes as standard base64 (44 characters with padding)
+ * or as 64 hex characters. Surrounding whitespace, such as a trailing newline, is ignored.
+ *
+ * The key is imported non-extractable, for encrypt and decrypt only. Error messages give the length found but
+ * never the text; they start with "must be", so the caller can prefix the variable name.
+ *
+ * @throws {RangeError} if the text is hex or base64 of the wrong length.
+ * @throws {TypeError} if the text is neither hex nor base64.
  */
-export function parseKey(text: string): Promise<CryptoKey> {
+export async function parseKey(text: string): Promise<CryptoKey> {
   const trimmed = text.trim();
-  let bytes: Uint8Array;
-  if (hex64.test(trimmed)) {
-    bytes = Buffer.from(trimmed, "hex");
-  } else if (base64.test(trimmed) && trimmed.length % 4 === 0 && trimmed.length > 0) {
-    bytes = Buffer.from(trimmed, "base64");
-    if (bytes.length !== KEY_BYTES) {
-      throw new RangeError(
-        `must be ${KEY_BYTES} bytes (base64) or 64 hex characters, got ${bytes.length} bytes`,
-      );
-    }
+  if (trimmed === "") throw new TypeError(`${KEY_RULE}, got an empty value`);
+  const isHex = HEX_PATTERN.test(trimmed);
+  let bytes: Uint8Array<ArrayBuffer>;
+  if (isHex && trimmed.length === KEY_BYTES * 2) {
+    bytes = new Uint8Array(Buffer.from(trimmed, "hex"));
+  } else if (isHex && trimmed.length !== BASE64_KEY_LENGTH) {
+    throw new RangeError(`${KEY_RULE}, got ${trimmed.length} hex characters`);
+  } else if (BASE64_PATTERN.test(trimmed) && trimmed.length % 4 === 0) {
+    bytes = new Uint8Array(Buffer.from(trimmed, "base64"));
+    if (bytes.length !== KEY_BYTES) throw new RangeError(`${KEY_RULE}, got ${bytes.length} bytes`);
   } else {
-    throw new TypeError(`must be ${KEY_BYTES} bytes in base64 or 64 hex characters; it is neither`);
+    throw new TypeError(`${KEY_RULE}, got ${trimmed.length} characters that are neither base64 nor hex`);
   }
-  return crypto.subtle.importKey("raw", new Uint8Array(bytes), "AES-GCM", false, ["encrypt", "decrypt"]);
+  return await crypto.subtle.importKey("raw", bytes, AES_GCM, false, ["encrypt", "decrypt"]);
 }
 
-/** Encrypts with a fresh random IV; `additionalData` is authenticated but not encrypted. */
+/**
+ * Encrypts `plaintext` under a fresh random 12-byte IV; `additionalData` is authenticated but not encrypted,
+ * and decryption needs the same bytes.
+ */
 export async function encrypt(
   key: CryptoKey,
   plaintext: Uint8Array,
   additionalData: Uint8Array,
 ): Promise<Sealed> {
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const out = new Uint8Array(
+  const output = new Uint8Array(
     await crypto.subtle.encrypt(
-      { name: "AES-GCM", iv, additionalData: additionalData as BufferSource, tagLength: TAG_BYTES * 8 },
+      { name: AES_GCM, iv, additionalData: additionalData as BufferSource, tagLength: TAG_BYTES * 8 },
       key,
       plaintext as BufferSource,
     ),
   );
-  return {
-    ciphertext: out.subarray(0, out.length - TAG_BYTES),
-    iv,
-    tag: out.subarray(out.length - TAG_BYTES),
-  };
+  const tagStart = output.length - TAG_BYTES;
+  return { ciphertext: output.subarray(0, tagStart), iv, tag: output.subarray(tagStart) };
 }
 
-/** Decrypts and authenticates; throws {@link DecryptError} on a wrong length or failed authentication. */
+/**
+ * Authenticates and decrypts a sealed payload.
+ *
+ * @throws {DecryptError} with reason "iv_length" or "tag_length" before trying, or "authentication_failed"
+ * when the ciphertext, IV, tag, key or additional data do not match.
+ */
 export async function decrypt(
   key: CryptoKey,
-  sealed: Sealed,
+  { ciphertext, iv, tag }: Sealed,
   additionalData: Uint8Array,
 ): Promise<Uint8Array> {
-  if (sealed.iv.length !== IV_BYTES) {
+  if (iv.length !== IV_BYTES) {
     throw new DecryptError(
       "iv_length",
-      `Cannot decrypt payload: iv is ${sealed.iv.length} bytes, expected ${IV_BYTES}`,
+      `Cannot decrypt payload: iv is ${iv.length} bytes, expected ${IV_BYTES}`,
     );
   }
-  if (sealed.tag.length !== TAG_BYTES) {
+  if (tag.length !== TAG_BYTES) {
     throw new DecryptError(
       "tag_length",
-      `Cannot decrypt payload: tag is ${sealed.tag.length} bytes, expected ${TAG_BYTES}`,
+      `Cannot decrypt payload: tag is ${tag.length} bytes, expected ${TAG_BYTES}`,
     );
   }
-  const joined = new Uint8Array(sealed.ciphertext.length + TAG_BYTES);
-  joined.set(sealed.ciphertext);
-  joined.set(sealed.tag, sealed.ciphertext.length);
+  // Web Crypto wants the tag appended to the ciphertext.
+  const joined = new Uint8Array(ciphertext.length + TAG_BYTES);
+  joined.set(ciphertext);
+  joined.set(tag, ciphertext.length);
+  let plaintext: ArrayBuffer;
   try {
-    return new Uint8Array(
-      await crypto.subtle.decrypt(
-        {
-          name: "AES-GCM",
-          iv: sealed.iv as BufferSource,
-          additionalData: additionalData as BufferSource,
-          tagLength: 128,
-        },
-        key,
-        joined,
-      ),
+    plaintext = await crypto.subtle.decrypt(
+      {
+        name: AES_GCM,
+        iv: iv as BufferSource,
+        additionalData: additionalData as BufferSource,
+        tagLength: TAG_BYTES * 8,
+      },
+      key,
+      joined,
     );
   } catch {
     throw new DecryptError(
@@ -125,4 +145,5 @@ export async function decrypt(
       "Cannot decrypt payload: authentication failed (tampered data, wrong key or wrong additional data)",
     );
   }
+  return new Uint8Array(plaintext);
 }

@@ -21,8 +21,12 @@ export type RouteDecision =
   };
 
 /**
- * Decides one inbox message from its value alone. The target topic only ever comes from `registry`; a
- * `worker_name` is never used as a topic name.
+ * Decides where one inbox message goes, from its value alone; the caller forwards the value untouched.
+ *
+ * The target topic only ever comes from `registry`: nothing in the message is used as a topic name.
+ * `requestId` in the decision is lower-cased, as in the additional data; it is set, with `workerName`, only
+ * once the envelope has parsed. A malformed message's `detail` is the {@link EnvelopeError} message, which
+ * never contains a field's value.
  */
 export function route(value: Uint8Array | null, registry: RouteRegistry, maxBytes: number): RouteDecision {
   if (value === null || value.byteLength === 0) {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { route } from "./route.ts";
+import { Buffer } from "node:buffer";
+import { route, type RouteDecision } from "./route.ts";
 import type { Route, RouteRegistry } from "./route_registry.ts";
 import { encodeEnvelope, type Envelope } from "../envelope.ts";
 
@@ -8,83 +9,126 @@ const registry: RouteRegistry = new Map<string, Route>([
     workerName: "initial-publisher",
     targetTopic: "service-1-topic",
     enabled: true,
-    routeId: "r1",
+    routeId: "route-publisher-to-service1",
   }],
   ["paused", { workerName: "paused", targetTopic: "service-2-topic", enabled: false, routeId: "r-paused" }],
 ]);
-const id = "550E8400-E29B-41D4-A716-446655440000";
+const requestId = "550E8400-E29B-41D4-A716-446655440000";
+const max = 4096;
+const encoder = new TextEncoder();
 
-function envelope(worker: string, overrides: Partial<Record<keyof Envelope, unknown>> = {}): Uint8Array {
-  const base = {
-    request_id: id,
-    worker_name: worker,
-    data: "AAAA",
-    iv: "AAAAAAAAAAAAAAAA",
-    tag: "AAAAAAAAAAAAAAAAAAAAAA==",
+function envelope(workerName: string): Envelope {
+  return {
+    request_id: requestId,
+    worker_name: workerName,
+    data: Buffer.from("ciphertext").toString("base64"),
+    iv: Buffer.alloc(12, 1).toString("base64"),
+    tag: Buffer.alloc(16, 2).toString("base64"),
   };
-  return new TextEncoder().encode(JSON.stringify({ ...base, ...overrides }));
+}
+
+/** The value of an envelope from `initial-publisher` with some fields replaced or removed (`undefined`). */
+function value(overrides: Record<string, unknown>): Uint8Array {
+  return encoder.encode(JSON.stringify({ ...envelope("initial-publisher"), ...overrides }));
+}
+
+function assertMalformed(decision: RouteDecision, detail: RegExp): void {
+  assert.equal(decision.kind, "dead_letter");
+  if (decision.kind !== "dead_letter") return;
+  assert.equal(decision.reason, "malformed");
+  assert.match(decision.detail, detail);
+  assert.equal(decision.requestId, undefined);
+  assert.equal(decision.workerName, undefined);
 }
 
 Deno.test("route() forwards a known, enabled worker_name to its registry topic", () => {
-  assert.deepEqual(
-    route(
-      encodeEnvelope(JSON.parse(new TextDecoder().decode(envelope("initial-publisher")))),
-      registry,
-      4096,
-    ),
-    {
-      kind: "forward",
-      topic: "service-1-topic",
-      routeId: "r1",
-      requestId: id.toLowerCase(),
-      workerName: "initial-publisher",
-    },
-  );
+  assert.deepEqual(route(encodeEnvelope(envelope("initial-publisher")), registry, max), {
+    kind: "forward",
+    topic: "service-1-topic",
+    routeId: "route-publisher-to-service1",
+    requestId: requestId.toLowerCase(),
+    workerName: "initial-publisher",
+  });
+});
+
+Deno.test("route() takes the topic from the registry, never from the message", () => {
+  const decision = route(value({ topic: "elsewhere", targetTopic: "elsewhere" }), registry, max);
+  assert.equal(decision.kind === "forward" && decision.topic, "service-1-topic");
 });
 
 Deno.test("route() sends an unknown worker_name to the dead-letter topic", () => {
-  const d = route(envelope("service-2-topic"), registry, 4096);
-  assert.equal(d.kind, "dead_letter");
-  assert.equal(d.kind === "dead_letter" && d.reason, "unknown_worker");
-  assert.equal(d.kind === "dead_letter" && d.workerName, "service-2-topic", "a worker_name is never a topic");
+  assert.deepEqual(route(encodeEnvelope(envelope("service-2-topic")), registry, max), {
+    kind: "dead_letter",
+    reason: "unknown_worker",
+    detail: 'no route for worker_name "service-2-topic"',
+    requestId: requestId.toLowerCase(),
+    workerName: "service-2-topic",
+  });
 });
 
 Deno.test("route() dead-letters a disabled route, naming it", () => {
-  const d = route(envelope("paused"), registry, 4096);
-  assert.deepEqual(d, {
+  assert.deepEqual(route(encodeEnvelope(envelope("paused")), registry, max), {
     kind: "dead_letter",
     reason: "route_disabled",
     detail: 'route r-paused for worker_name "paused" is disabled',
-    requestId: id.toLowerCase(),
+    requestId: requestId.toLowerCase(),
     workerName: "paused",
   });
 });
 
 Deno.test("route() dead-letters a message with no value", () => {
-  assert.deepEqual(route(null, registry, 4096), {
-    kind: "dead_letter",
-    reason: "malformed",
-    detail: "message has no value",
-  });
-  assert.equal(route(new Uint8Array(), registry, 4096).kind, "dead_letter");
+  const expected = { kind: "dead_letter", reason: "malformed", detail: "message has no value" };
+  assert.deepEqual(route(null, registry, max), expected);
+  assert.deepEqual(route(new Uint8Array(), registry, max), expected);
 });
 
-Deno.test("route() dead-letters every malformed shape as malformed, with the parser's reason", () => {
-  const cases: [Uint8Array, RegExp, number?][] = [
-    [new TextEncoder().encode("not json"), /not UTF-8 JSON/],
-    [new TextEncoder().encode("[1,2]"), /an array/],
-    [envelope("initial-publisher", { request_id: "nope" }), /request_id is not a UUID/],
-    [envelope("initial-publisher", { data: 5 }), /data must be a string/],
-    [envelope("initial-publisher", { tag: undefined }), /tag is missing/],
-    [envelope("initial-publisher", { iv: "AAAA" }), /iv must be 12 bytes/],
-    [envelope("initial-publisher"), /more than the limit of 10/, 10],
-  ];
-  for (const [value, detail, limit] of cases) {
-    const d = route(value, registry, limit ?? 4096);
-    assert.equal(d.kind, "dead_letter");
-    if (d.kind === "dead_letter") {
-      assert.equal(d.reason, "malformed");
-      assert.match(d.detail, detail);
-    }
+Deno.test("route() dead-letters a message over the size limit", () => {
+  assertMalformed(
+    route(encodeEnvelope(envelope("initial-publisher")), registry, 10),
+    /more than the limit of 10/,
+  );
+});
+
+Deno.test("route() dead-letters a value that is not UTF-8 JSON", () => {
+  assertMalformed(route(encoder.encode("not json"), registry, max), /not UTF-8 JSON/);
+  assertMalformed(route(new Uint8Array([0x7b, 0xff, 0x7d]), registry, max), /not UTF-8 JSON/);
+});
+
+Deno.test("route() dead-letters JSON that is not an object", () => {
+  assertMalformed(route(encoder.encode("[1,2]"), registry, max), /an array/);
+  assertMalformed(route(encoder.encode('"initial-publisher"'), registry, max), /a string/);
+  assertMalformed(route(encoder.encode("null"), registry, max), /null/);
+});
+
+Deno.test("route() dead-letters a missing field or a field of the wrong type", () => {
+  assertMalformed(route(value({ tag: undefined }), registry, max), /tag is missing/);
+  assertMalformed(route(value({ worker_name: undefined }), registry, max), /worker_name is missing/);
+  assertMalformed(route(value({ data: 5 }), registry, max), /data must be a string/);
+  assertMalformed(route(value({ request_id: null }), registry, max), /request_id must be a string/);
+});
+
+Deno.test("route() dead-letters a bad request_id or worker_name", () => {
+  assertMalformed(route(value({ request_id: "nope" }), registry, max), /request_id is not a UUID/);
+  assertMalformed(
+    route(value({ worker_name: "../initial-publisher" }), registry, max),
+    /worker_name must be/,
+  );
+  assertMalformed(route(value({ worker_name: "" }), registry, max), /worker_name must be/);
+});
+
+Deno.test("route() dead-letters bad base64 and wrong iv or tag lengths", () => {
+  assertMalformed(route(value({ data: "not base64!" }), registry, max), /data must be/);
+  assertMalformed(route(value({ iv: Buffer.alloc(11).toString("base64") }), registry, max), /iv must be 12/);
+  assertMalformed(
+    route(value({ tag: Buffer.alloc(15).toString("base64") }), registry, max),
+    /tag must be 16/,
+  );
+});
+
+Deno.test("route() never puts the payload in a dead-letter detail", () => {
+  const data = Buffer.from("top secret order").toString("base64");
+  for (const overrides of [{ data: `${data}!` }, { data, iv: "short" }, { data, request_id: data }]) {
+    const decision = route(value(overrides), registry, max);
+    assert.ok(decision.kind === "dead_letter" && !decision.detail.includes(data), JSON.stringify(decision));
   }
 });
