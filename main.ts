@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { ConfigError, resolveCommand, settingsHelp } from "./src/config.ts";
-import { launch, type Output } from "./src/launch.ts";
-import { versionText } from "./src/version.ts";
+import { ConfigError, resolveCommand, settingsHelp } from "./src/app/config.ts";
+import { launch, type Output } from "./src/app/launch.ts";
+import { versionText } from "./src/app/version.ts";
 
 /** Runs chain with `args` and `env`; resolves with the exit code. Stops cleanly when `signal` aborts. */
 export async function main(

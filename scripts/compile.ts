@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { chainPermissions } from "./role_process.ts";
+import { chainPermissions } from "../support/role_process.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 

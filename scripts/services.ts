@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { servicesDown, servicesStatus, servicesUp } from "./local_services.ts";
+import { servicesDown, servicesStatus, servicesUp } from "../support/local_services.ts";
 
 const usage = "usage: deno task services up|down|status";
 

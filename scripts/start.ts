@@ -12,9 +12,9 @@ import { parseArgs } from "node:util";
 import { Buffer } from "node:buffer";
 import { Kafka, logLevel } from "kafkajs";
 import cassandra from "cassandra-driver";
-import { servicesUp } from "./local_services.ts";
-import { roleEnv, RoleProcess } from "./role_process.ts";
-import { startSmtpSink } from "../tests/support/smtp_sink.ts";
+import { servicesUp } from "../support/local_services.ts";
+import { roleEnv, RoleProcess } from "../support/role_process.ts";
+import { startSmtpSink } from "../support/smtp_sink.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

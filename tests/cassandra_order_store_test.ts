@@ -4,10 +4,11 @@
  */
 import assert from "node:assert/strict";
 import type cassandra from "cassandra-driver";
-import { orderStoreContract, sampleOrder } from "../src/cassandra/order_store_contract.ts";
-import { CassandraOrderStore } from "../src/cassandra/order_store.ts";
+import { orderStoreContract, sampleOrder } from "../src/fulfilment/order_store_contract.ts";
+import { CassandraOrderStore } from "../src/cassandra/cassandra_order_store.ts";
+import { CassandraInventory } from "../src/cassandra/inventory.ts";
 import { ensureSchema } from "../src/cassandra/schema.ts";
-import { testCassandra, uniqueName } from "./support/services.ts";
+import { testCassandra, uniqueName } from "../support/services.ts";
 
 async function freshKeyspace(): Promise<
   { client: cassandra.Client; keyspace: string; cleanup(): Promise<void> }
@@ -29,7 +30,11 @@ async function freshKeyspace(): Promise<
 
 orderStoreContract("CassandraOrderStore", async () => {
   const { client, keyspace, cleanup } = await freshKeyspace();
-  return { store: new CassandraOrderStore(client, keyspace), cleanup };
+  return {
+    store: new CassandraOrderStore(client, keyspace),
+    inventory: new CassandraInventory(client, keyspace),
+    cleanup,
+  };
 });
 
 Deno.test({

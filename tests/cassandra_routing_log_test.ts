@@ -5,15 +5,12 @@
 import assert from "node:assert/strict";
 import cassandra from "cassandra-driver";
 import { ensureSchema } from "../src/cassandra/schema.ts";
-import {
-  BufferedRoutingLog,
-  CassandraRowWriter,
-  type RoutingRow,
-  RowWriteError,
-} from "../src/cassandra/routing_log.ts";
+import { BufferedRoutingLog, RowWriteError } from "../src/routing/buffered_routing_log.ts";
+import type { RoutingRow } from "../src/routing/routing_log.ts";
+import { CassandraRowWriter } from "../src/cassandra/cassandra_row_writer.ts";
 import { formatTrace, readTrace } from "../src/cassandra/trace_query.ts";
-import { createLogger } from "../src/log.ts";
-import { testCassandra, uniqueName } from "./support/services.ts";
+import { createLogger } from "../src/app/log.ts";
+import { testCassandra, uniqueName } from "../support/services.ts";
 
 const driverHandles = { sanitizeOps: false, sanitizeResources: false };
 

@@ -9,7 +9,7 @@ import {
   schemaStatements,
 } from "../src/cassandra/schema.ts";
 import type { Replication } from "../src/cassandra/cassandra_client.ts";
-import { testCassandra, uniqueName } from "./support/services.ts";
+import { testCassandra, uniqueName } from "../support/services.ts";
 
 const replication: Replication = { strategy: "SimpleStrategy", replicationFactor: 1 };
 const driverHandles = { sanitizeOps: false, sanitizeResources: false };

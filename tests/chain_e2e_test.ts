@@ -5,18 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { roleEnv, RoleProcess, topicEnv } from "../scripts/role_process.ts";
+import { roleEnv, RoleProcess, topicEnv } from "../support/role_process.ts";
 import {
   cassandraContactPoints,
   kafkaBrokers,
   testCassandra,
   testKafka,
   uniqueName,
-} from "./support/services.ts";
-import { startSmtpSink } from "./support/smtp_sink.ts";
-import { encodeEnvelope, sealEnvelope } from "../src/envelope.ts";
-import { parseKey } from "../src/crypto/aes_gcm.ts";
-import { deadLetterHeader } from "../src/dead_letter.ts";
+} from "../support/services.ts";
+import { startSmtpSink } from "../support/smtp_sink.ts";
+import { encodeEnvelope, sealEnvelope } from "../src/envelope/envelope.ts";
+import { parseKey } from "../src/envelope/aes_gcm.ts";
+import { deadLetterHeader } from "../src/messaging/dead_letter.ts";
 
 const ORDERS = 240;
 const INVALID_SHARE = 0.15;

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import { KafkaRecordSink } from "../src/kafka/kafka_record_sink.ts";
 import { KafkaRecordSource } from "../src/kafka/kafka_record_source.ts";
 import { ensureTopics } from "../src/kafka/topics.ts";
-import type { RecordBatch } from "../src/kafka/records.ts";
-import { createLogger } from "../src/log.ts";
+import type { RecordBatch } from "../src/messaging/records.ts";
+import { createLogger } from "../src/app/log.ts";
 import { createKafka } from "../src/kafka/kafka_client.ts";
-import { kafkaBrokers, uniqueName } from "./support/services.ts";
+import { kafkaBrokers, uniqueName } from "../support/services.ts";
 
 const kafka = createKafka({ brokers: kafkaBrokers, clientId: "adapters-test" }, createLogger("silent", {}));
 

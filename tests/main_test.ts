@@ -3,7 +3,7 @@
  * line before anything connects (the brokers given here do not exist).
  */
 import assert from "node:assert/strict";
-import { roleEnv, RoleProcess } from "../scripts/role_process.ts";
+import { roleEnv, RoleProcess } from "../support/role_process.ts";
 
 const nowhere = { KAFKA_BROKERS: "127.0.0.1:1", CASSANDRA_CONTACT_POINTS: "127.0.0.1:1" };
 

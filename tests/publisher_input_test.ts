@@ -3,8 +3,8 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { roleEnv, RoleProcess } from "../scripts/role_process.ts";
-import { kafkaBrokers, testKafka, uniqueName } from "./support/services.ts";
+import { roleEnv, RoleProcess } from "../support/role_process.ts";
+import { kafkaBrokers, testKafka, uniqueName } from "../support/services.ts";
 
 const key = Buffer.alloc(32, 9).toString("base64");
 

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { encryptionKeyVariable, settings } from "../src/config.ts";
-import { chainPermissions } from "../scripts/role_process.ts";
+import { encryptionKeyVariable, settings } from "../src/app/config.ts";
+import { chainPermissions } from "../support/role_process.ts";
 import { compileArgs } from "../scripts/compile.ts";
 
 const root = new URL("../", import.meta.url);

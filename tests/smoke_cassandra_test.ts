@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { testCassandra, uniqueName } from "./support/services.ts";
+import { testCassandra, uniqueName } from "../support/services.ts";
 
 Deno.test("cassandra-driver under Deno: a row written to a table with default_time_to_live reads back with its TTL", async () => {
   const keyspace = uniqueName("smoke").replace("-", "_");

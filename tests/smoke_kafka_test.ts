@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { testKafka, uniqueName } from "./support/services.ts";
+import { testKafka, uniqueName } from "../support/services.ts";
 
 Deno.test("kafkajs under Deno: a keyed record on a new 3-partition topic comes back through a consumer group", async () => {
   const kafka = testKafka("smoke-kafka");

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { type Confirmation, SmtpMailer, SmtpSendError } from "../src/email/mailer.ts";
-import { mailLine, startSmtpSink } from "./support/smtp_sink.ts";
+import type { Confirmation } from "../src/fulfilment/mailer.ts";
+import { SmtpMailer, SmtpSendError } from "../src/smtp/smtp_mailer.ts";
+import { mailLine, startSmtpSink } from "../support/smtp_sink.ts";
 
 const from = "orders@chain.example";
 
@@ -105,7 +106,7 @@ Deno.test("SmtpMailer rejects with a retriable SmtpSendError when the server def
 
 Deno.test("smtp_sink.ts run as a process appends one JSON line per received mail to its --out file", async () => {
   const out = await Deno.makeTempFile({ suffix: ".jsonl" });
-  const script = new URL("./support/smtp_sink.ts", import.meta.url).pathname;
+  const script = new URL("../support/smtp_sink.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", `--allow-write=${out}`, script, "--port", "0", "--out", out],
     stdout: "piped",

@@ -9,12 +9,12 @@ import { parseArgs } from "node:util";
 import { Buffer } from "node:buffer";
 import { Kafka, logLevel } from "kafkajs";
 import cassandra from "cassandra-driver";
-import { servicesUp } from "../local_services.ts";
-import { chainPermissions, roleEnv } from "../role_process.ts";
-import { encodeEnvelope, sealEnvelope } from "../../src/envelope.ts";
-import { parseKey } from "../../src/crypto/aes_gcm.ts";
-import { generateOrder } from "../../src/order.ts";
-import { seededRandom } from "../../src/seeded_random.ts";
+import { servicesUp } from "../../support/local_services.ts";
+import { chainPermissions, roleEnv } from "../../support/role_process.ts";
+import { encodeEnvelope, sealEnvelope } from "../../src/envelope/envelope.ts";
+import { parseKey } from "../../src/envelope/aes_gcm.ts";
+import { generateOrder } from "../../src/order/order.ts";
+import { seededRandom } from "../../src/order/seeded_random.ts";
 
 interface ProfileNode {
   id: number;

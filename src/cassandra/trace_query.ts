@@ -4,7 +4,7 @@
  * @module
  */
 import type cassandra from "cassandra-driver";
-import type { RoutingRow } from "./routing_log.ts";
+import type { RoutingRow } from "../routing/routing_log.ts";
 
 /** One recorded hop, as `chain trace` shows it: a routing row without where in the inbox it was read. */
 export type Hop = Omit<RoutingRow, "requestId" | "sourcePartition" | "sourceOffset">;

@@ -4,7 +4,7 @@
  * @module
  */
 import { Kafka, type logCreator, logLevel } from "kafkajs";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../app/log.ts";
 
 /** Where Kafka is and who we are to it. */
 export interface KafkaSettings {

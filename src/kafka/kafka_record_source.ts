@@ -4,7 +4,7 @@
  * @module
  */
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
-import type { InRecord, RecordBatch, RecordSource } from "./records.ts";
+import type { InRecord, RecordBatch, RecordSource } from "../messaging/records.ts";
 
 /** How the consumer joins and fetches. */
 export interface SourceOptions {

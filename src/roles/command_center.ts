@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
-import type { RoutingLog, RoutingRow } from "../cassandra/routing_log.ts";
+import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
+import type { RoutingLog, RoutingRow } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { route, type RouteDecision } from "../routing/route.ts";
-import type { Logger } from "../log.ts";
-import { deadLetterHeaders } from "../dead_letter.ts";
+import type { Logger } from "../app/log.ts";
+import { deadLetterHeaders } from "../messaging/dead_letter.ts";
 
 /** What the command center talks to. */
 export interface CommandCenterDeps {

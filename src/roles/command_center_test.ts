@@ -3,9 +3,9 @@ import { routeBatch, type RouterStats, runCommandCenter } from "./command_center
 import { inRecord, MemorySink, MemorySource } from "../testing/memory_kafka.ts";
 import { MemoryRoutingLog } from "../testing/memory_routing_log.ts";
 import type { Route, RouteRegistry } from "../routing/route_registry.ts";
-import { encodeEnvelope, type Envelope } from "../envelope.ts";
-import { deadLetterHeader } from "../dead_letter.ts";
-import { createLogger } from "../log.ts";
+import { encodeEnvelope, type Envelope } from "../envelope/envelope.ts";
+import { deadLetterHeader } from "../messaging/dead_letter.ts";
+import { createLogger } from "../app/log.ts";
 
 const registry: RouteRegistry = new Map<string, Route>([
   ["initial-publisher", { workerName: "initial-publisher", targetTopic: "s1", enabled: true, routeId: "r1" }],

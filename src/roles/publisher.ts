@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { OutRecord, RecordSink } from "../kafka/records.ts";
-import type { Logger } from "../log.ts";
-import { encodeEnvelope, sealEnvelope } from "../envelope.ts";
-import { generateOrder } from "../order.ts";
-import { seededRandom } from "../seeded_random.ts";
+import type { OutRecord, RecordSink } from "../messaging/records.ts";
+import type { Logger } from "../app/log.ts";
+import { encodeEnvelope, sealEnvelope } from "../envelope/envelope.ts";
+import { generateOrder } from "../order/order.ts";
+import { seededRandom } from "../order/seeded_random.ts";
 
 /** The worker name the publisher sends as; the route registry sends it on to service-1. */
 export const publisherWorkerName = "initial-publisher";

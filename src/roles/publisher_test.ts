@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { generatedOrders, jsonLineOrders, noProgress, publish, publisherWorkerName } from "./publisher.ts";
 import { MemorySink } from "../testing/memory_kafka.ts";
-import { openEnvelope, parseEnvelope } from "../envelope.ts";
-import { parseKey } from "../crypto/aes_gcm.ts";
-import { createLogger } from "../log.ts";
-import { validateOrder } from "../order.ts";
+import { openEnvelope, parseEnvelope } from "../envelope/envelope.ts";
+import { parseKey } from "../envelope/aes_gcm.ts";
+import { createLogger } from "../app/log.ts";
+import { validateOrder } from "../order/order.ts";
 
 const key = await parseKey("3".repeat(64));
 

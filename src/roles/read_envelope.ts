@@ -4,9 +4,10 @@
  *
  * @module
  */
-import type { InRecord } from "../kafka/records.ts";
-import { type Envelope, EnvelopeError, parseEnvelope } from "../envelope.ts";
-import { DecryptError } from "../crypto/aes_gcm.ts";
+import type { InRecord } from "../messaging/records.ts";
+import { type Envelope, EnvelopeError, parseEnvelope } from "../envelope/envelope.ts";
+import { PayloadError } from "../failure/payload_error.ts";
+import { DecryptError } from "../envelope/aes_gcm.ts";
 
 /** The outcome of reading one record. */
 export type ReadResult =
@@ -41,7 +42,7 @@ export async function readEnvelope(
     if (error instanceof DecryptError) {
       return { kind: "dead_letter", reason: "decrypt_failed", detail: error.message };
     }
-    if (error instanceof SyntaxError || error instanceof TypeError) {
+    if (error instanceof PayloadError) {
       return { kind: "dead_letter", reason: "invalid_payload", detail: error.message };
     }
     throw error;

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
-import type { Logger } from "../log.ts";
-import { encodeEnvelope, openEnvelope, sealEnvelope } from "../envelope.ts";
-import { enrichOrder, validateOrder } from "../order.ts";
-import { deadLetterHeaders } from "../dead_letter.ts";
+import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
+import type { Logger } from "../app/log.ts";
+import { encodeEnvelope, openEnvelope, sealEnvelope } from "../envelope/envelope.ts";
+import { enrichOrder, validateOrder } from "../order/order.ts";
+import { deadLetterHeaders } from "../messaging/dead_letter.ts";
 import { readEnvelope } from "./read_envelope.ts";
 
 /** The worker name service-1 publishes as; the route registry sends it on to service-2. */

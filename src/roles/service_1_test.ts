@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { type Service1Stats, service1WorkerName, validateBatch } from "./service_1.ts";
 import { inRecord, MemorySink } from "../testing/memory_kafka.ts";
-import { encodeEnvelope, openEnvelope, parseEnvelope, sealEnvelope } from "../envelope.ts";
-import { parseKey } from "../crypto/aes_gcm.ts";
-import { deadLetterHeader } from "../dead_letter.ts";
-import { createLogger } from "../log.ts";
+import { encodeEnvelope, openEnvelope, parseEnvelope, sealEnvelope } from "../envelope/envelope.ts";
+import { parseKey } from "../envelope/aes_gcm.ts";
+import { deadLetterHeader } from "../messaging/dead_letter.ts";
+import { createLogger } from "../app/log.ts";
 
 const key = await parseKey("0".repeat(64));
 const otherKey = await parseKey("1".repeat(64));

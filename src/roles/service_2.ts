@@ -5,15 +5,16 @@
  *
  * @module
  */
-import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
-import type { Logger } from "../log.ts";
-import { openEnvelope } from "../envelope.ts";
-import { type EnrichedOrder, parseEnrichedOrder } from "../order.ts";
-import type { OrderStore, SavedOrder } from "../cassandra/order_store.ts";
-import type { Mailer } from "../email/mailer.ts";
-import { deadLetterHeaders } from "../dead_letter.ts";
+import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
+import type { Logger } from "../app/log.ts";
+import { openEnvelope } from "../envelope/envelope.ts";
+import { type EnrichedOrder, parseEnrichedOrder } from "../order/order.ts";
+import type { OrderStore, SavedOrder } from "../fulfilment/order_store.ts";
+import type { Mailer } from "../fulfilment/mailer.ts";
+import { deadLetterHeaders } from "../messaging/dead_letter.ts";
+import { PayloadError } from "../failure/payload_error.ts";
 import { readEnvelope } from "./read_envelope.ts";
-import { settleAll } from "../settle_all.ts";
+import { settleAll } from "./settle_all.ts";
 
 /** What service-2 talks to. */
 export interface Service2Deps {
@@ -132,7 +133,7 @@ export async function fulfilBatch(
       if (orders) orders.push(order);
       else byRequest.set(requestId, [order]);
     } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
+      if (!(error instanceof PayloadError)) throw error;
       deadLetter(batch.records[i], "invalid_payload", error.message);
     }
   }

@@ -3,11 +3,11 @@ import { fulfil, fulfilBatch, type Service2Stats } from "./service_2.ts";
 import { inRecord, MemorySink } from "../testing/memory_kafka.ts";
 import { MemoryOrderStore } from "../testing/memory_order_store.ts";
 import { RecordingMailer } from "../testing/recording_mailer.ts";
-import { encodeEnvelope, sealEnvelope } from "../envelope.ts";
-import { parseKey } from "../crypto/aes_gcm.ts";
-import { deadLetterHeader } from "../dead_letter.ts";
-import { createLogger } from "../log.ts";
-import type { EnrichedOrder } from "../order.ts";
+import { encodeEnvelope, sealEnvelope } from "../envelope/envelope.ts";
+import { parseKey } from "../envelope/aes_gcm.ts";
+import { deadLetterHeader } from "../messaging/dead_letter.ts";
+import { createLogger } from "../app/log.ts";
+import type { EnrichedOrder } from "../order/order.ts";
 
 const key = await parseKey("2".repeat(64));
 const logger = createLogger("silent", {});
@@ -43,8 +43,8 @@ Deno.test("fulfil() saves a valid order, mails it once and takes its items off t
   assert.equal(mailer.sent.length, 1);
   assert.equal(mailer.sent[0].requestId, id);
   assert.equal(mailer.sent[0].to, "u-1@example.com");
-  assert.equal(await store.stockLevel("sku-001"), -2);
-  assert.equal(await store.stockLevel("sku-002"), -1);
+  assert.equal(await store.level("sku-001"), -2);
+  assert.equal(await store.level("sku-002"), -1);
 });
 
 Deno.test("fulfil() repeats nothing when the same order is delivered again", async () => {
@@ -54,7 +54,7 @@ Deno.test("fulfil() repeats nothing when the same order is delivered again", asy
   await fulfil(id, valid, { store, mailer });
   assert.equal(await fulfil(id, valid, { store, mailer }), "repeated");
   assert.equal(mailer.sent.length, 1);
-  assert.equal(await store.stockLevel("sku-001"), -2);
+  assert.equal(await store.level("sku-001"), -2);
 });
 
 Deno.test("fulfil() finishes the steps a crash left undone, without repeating the done ones", async () => {
@@ -66,7 +66,7 @@ Deno.test("fulfil() finishes the steps a crash left undone, without repeating th
   assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: false });
   assert.equal(await fulfil(id, valid, { store, mailer }), "fulfilled");
   assert.equal(mailer.sent.length, 1);
-  assert.equal(await store.stockLevel("sku-001"), -2);
+  assert.equal(await store.level("sku-001"), -2);
 });
 
 Deno.test("fulfil() records an invalid order as rejected, with no email and no inventory change", async () => {
@@ -75,7 +75,7 @@ Deno.test("fulfil() records an invalid order as rejected, with no email and no i
   const id = crypto.randomUUID();
   assert.equal(await fulfil(id, invalid, { store, mailer }), "rejected");
   assert.equal(mailer.sent.length, 0);
-  assert.equal(await store.stockLevel("sku-001"), 0);
+  assert.equal(await store.level("sku-001"), 0);
   assert.equal((await store.state(id)).saved, true);
   assert.equal(await fulfil(id, invalid, { store, mailer }), "repeated");
 });

@@ -4,7 +4,7 @@
  * @module
  */
 import type { RouteRegistry } from "./route_registry.ts";
-import { EnvelopeError, parseEnvelope } from "../envelope.ts";
+import { EnvelopeError, parseEnvelope } from "../envelope/envelope.ts";
 
 /** Why a message goes to the dead-letter topic. */
 export type DeadLetterReason = "malformed" | "unknown_worker" | "route_disabled";

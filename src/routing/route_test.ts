@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { route, type RouteDecision } from "./route.ts";
 import type { Route, RouteRegistry } from "./route_registry.ts";
-import { encodeEnvelope, type Envelope } from "../envelope.ts";
+import { encodeEnvelope, type Envelope } from "../envelope/envelope.ts";
 
 const registry: RouteRegistry = new Map<string, Route>([
   ["initial-publisher", {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../kafka/records.ts";
+import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
 
 /** Records every `send`; can be told to fail the next sends. */
 export class MemorySink implements RecordSink {

@@ -1,6 +1,6 @@
 /**
  * An in-memory {@link OrderStore} for unit tests, with the same idempotence as the Cassandra one (the contract
- * suite in `src/cassandra/order_store_contract.ts` runs against both).
+ * suite in `src/fulfilment/order_store_contract.ts` runs against both).
  *
  * @module
  */
@@ -9,10 +9,11 @@ import {
   type OrderStore,
   quantitiesPerSku,
   type SavedOrder,
-} from "../cassandra/order_store.ts";
+} from "../fulfilment/order_store.ts";
+import type { InventoryProbe } from "../fulfilment/order_store_contract.ts";
 
-/** Orders, step flags and a stock ledger in maps. */
-export class MemoryOrderStore implements OrderStore {
+/** Orders, step flags and a stock ledger in maps; its inventory can be seeded and read as tests need. */
+export class MemoryOrderStore implements OrderStore, InventoryProbe {
   /** The saved orders by request id, for tests to inspect. */
   readonly orders = new Map<string, SavedOrder>();
   readonly #emailed = new Set<string>();
@@ -49,13 +50,13 @@ export class MemoryOrderStore implements OrderStore {
     return Promise.resolve();
   }
 
-  stockLevel(sku: string): Promise<number> {
+  level(sku: string): Promise<number> {
     let taken = 0;
     for (const quantity of this.#ledger.get(sku)?.values() ?? []) taken += quantity;
     return Promise.resolve((this.#initial.get(sku) ?? 0) - taken);
   }
 
-  seedInventory(stock: Record<string, number>): Promise<void> {
+  seed(stock: Record<string, number>): Promise<void> {
     for (const [sku, n] of Object.entries(stock)) this.#initial.set(sku, n);
     return Promise.resolve();
   }

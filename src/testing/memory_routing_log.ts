@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { RoutingLog, RoutingLogStats, RoutingRow } from "../cassandra/routing_log.ts";
+import type { RoutingLog, RoutingLogStats, RoutingRow } from "../routing/routing_log.ts";
 
 /** Records rows in order; writes are instant. */
 export class MemoryRoutingLog implements RoutingLog {

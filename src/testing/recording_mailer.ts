@@ -3,13 +3,13 @@
  *
  * @module
  */
-import { type Confirmation, type Mailer, SmtpSendError } from "../email/mailer.ts";
+import { type Confirmation, type Mailer, MailSendError } from "../fulfilment/mailer.ts";
 
 /** Keeps what it was asked to send; fails the next {@link RecordingMailer.failNext} sends instead. */
 export class RecordingMailer implements Mailer {
   /** The confirmations sent (copies), in order. */
   readonly sent: Confirmation[] = [];
-  /** How many of the next sends reject with an {@link SmtpSendError}; each failure counts it down. */
+  /** How many of the next sends reject with a {@link MailSendError}; each failure counts it down. */
   failNext = 0;
   /** Whether those failures are retriable (as a connection failure) or permanent (as a 5xx rejection). */
   failRetriable = true;
@@ -21,14 +21,11 @@ export class RecordingMailer implements Mailer {
   sendConfirmation(c: Confirmation): Promise<void> {
     this.attempts++;
     if (this.closed) {
-      return Promise.reject(new SmtpSendError(c.requestId, "the mailer is closed", { retriable: false }));
+      return Promise.reject(new MailSendError(c.requestId, "the mailer is closed", false));
     }
     if (this.failNext > 0) {
       this.failNext--;
-      const fields = this.failRetriable
-        ? { retriable: true, code: "ESOCKET" }
-        : { retriable: false, code: "EENVELOPE", responseCode: 550 };
-      return Promise.reject(new SmtpSendError(c.requestId, "failed as told", fields));
+      return Promise.reject(new MailSendError(c.requestId, "failed as told", this.failRetriable));
     }
     this.sent.push({ ...c, items: c.items.map((i) => ({ ...i })) });
     return Promise.resolve();

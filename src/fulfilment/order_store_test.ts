@@ -5,7 +5,10 @@ import { MemoryOrderStore } from "../testing/memory_order_store.ts";
 
 orderStoreContract(
   "MemoryOrderStore",
-  () => Promise.resolve({ store: new MemoryOrderStore(), cleanup: () => Promise.resolve() }),
+  () => {
+    const store = new MemoryOrderStore();
+    return Promise.resolve({ store, inventory: store, cleanup: () => Promise.resolve() });
+  },
 );
 
 Deno.test("MemoryOrderStore keeps a copy of the last order saved", async () => {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { PayloadError } from "../failure/payload_error.ts";
 
 /** One line of an order. */
 export interface OrderItem {
@@ -132,11 +133,11 @@ export function isEnrichedOrder(input: unknown): input is EnrichedOrder {
  *
  * An order marked valid is validated again, as defence in depth.
  *
- * @throws {TypeError} naming the first problem found.
+ * @throws {PayloadError} naming the first problem found.
  */
 export function parseEnrichedOrder(input: unknown): EnrichedOrder {
   const result = readEnrichedOrder(input);
-  if (!result.ok) throw new TypeError(`Invalid enriched order: ${result.reason}`);
+  if (!result.ok) throw new PayloadError(`Invalid enriched order: ${result.reason}`);
   return result.value;
 }
 

@@ -6,53 +6,12 @@
  * @module
  */
 import cassandra from "cassandra-driver";
-
-/** An order as service-2 saves it. */
-export interface SavedOrder {
-  requestId: string;
-  orderId: string;
-  userId: string;
-  email: string;
-  amount: number;
-  items: { sku: string; quantity: number; price: number }[];
-  status: "fulfilled" | "rejected";
-  /** Why the order was rejected; absent when fulfilled. */
-  reason?: string;
-  processedBy: string;
-  validatedAt: Date;
-}
-
-/** Which fulfilment steps are done for a request; each flag is recorded on its own. */
-export interface FulfillmentState {
-  saved: boolean;
-  emailed: boolean;
-  stockTaken: boolean;
-}
-
-/** What service-2 needs from storage. Every method may be repeated with the same arguments to the same effect. */
-export interface OrderStore {
-  state(requestId: string): Promise<FulfillmentState>;
-  /** Upserts by request_id: saving twice leaves one order (the last one saved); the step flags are kept. */
-  save(order: SavedOrder): Promise<void>;
-  /** Records that the confirmation mail went out. */
-  markEmailed(requestId: string): Promise<void>;
-  /**
-   * Records one ledger movement per sku (quantities of a repeated sku are summed), then the step. Repeating it
-   * takes nothing more: the movement of (sku, request) is overwritten, not added.
-   */
-  takeStock(requestId: string, items: readonly { sku: string; quantity: number }[]): Promise<void>;
-  /** Initial stock minus everything taken; 0 minus taken for a sku never seeded. */
-  stockLevel(sku: string): Promise<number>;
-  /** Sets the initial stock of each sku (replacing any earlier value), for `chain init` and tests. */
-  seedInventory(stock: Record<string, number>): Promise<void>;
-}
-
-/** Sums the quantities per sku: one ledger movement per (sku, request). */
-export function quantitiesPerSku(items: readonly { sku: string; quantity: number }[]): Map<string, number> {
-  const perSku = new Map<string, number>();
-  for (const item of items) perSku.set(item.sku, (perSku.get(item.sku) ?? 0) + item.quantity);
-  return perSku;
-}
+import {
+  type FulfillmentState,
+  type OrderStore,
+  quantitiesPerSku,
+  type SavedOrder,
+} from "../fulfilment/order_store.ts";
 
 /**
  * {@link OrderStore} in Cassandra: prepared statements at LOCAL_QUORUM, marked idempotent so the driver may retry
@@ -61,7 +20,7 @@ export function quantitiesPerSku(items: readonly { sku: string; quantity: number
 export class CassandraOrderStore implements OrderStore {
   readonly #client: cassandra.Client;
   readonly #cql: Record<
-    "state" | "save" | "markEmailed" | "move" | "markStockTaken" | "initial" | "taken" | "seed",
+    "state" | "save" | "markEmailed" | "move" | "markStockTaken",
     string
   >;
   readonly #options = {
@@ -81,9 +40,6 @@ export class CassandraOrderStore implements OrderStore {
       move:
         `INSERT INTO ${keyspace}.inventory_movements (sku, request_id, quantity, moved_at) VALUES (?, ?, ?, ?)`,
       markStockTaken: `UPDATE ${keyspace}.orders SET stock_taken_at = ? WHERE request_id = ?`,
-      initial: `SELECT initial_stock FROM ${keyspace}.inventory WHERE sku = ?`,
-      taken: `SELECT SUM(quantity) AS taken FROM ${keyspace}.inventory_movements WHERE sku = ?`,
-      seed: `INSERT INTO ${keyspace}.inventory (sku, initial_stock) VALUES (?, ?)`,
     };
   }
 
@@ -127,19 +83,5 @@ export class CassandraOrderStore implements OrderStore {
       ),
     );
     await this.#client.execute(this.#cql.markStockTaken, [now, requestId], this.#options);
-  }
-
-  async stockLevel(sku: string): Promise<number> {
-    const [initial, taken] = await Promise.all([
-      this.#client.execute(this.#cql.initial, [sku], this.#options),
-      this.#client.execute(this.#cql.taken, [sku], this.#options),
-    ]);
-    return Number(initial.first()?.get("initial_stock") ?? 0) - Number(taken.first()?.get("taken") ?? 0);
-  }
-
-  async seedInventory(stock: Record<string, number>): Promise<void> {
-    await Promise.all(
-      Object.entries(stock).map(([sku, n]) => this.#client.execute(this.#cql.seed, [sku, n], this.#options)),
-    );
   }
 }

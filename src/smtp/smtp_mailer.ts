@@ -8,23 +8,7 @@
  */
 import nodemailer from "nodemailer";
 import type { Transporter } from "nodemailer";
-
-/** What a confirmation says. */
-export interface Confirmation {
-  requestId: string;
-  orderId: string;
-  to: string;
-  amount: number;
-  items: readonly { sku: string; quantity: number; price: number }[];
-}
-
-/** Sends confirmations; {@link SmtpMailer} speaks SMTP, the fake in `src/testing/recording_mailer.ts` records. */
-export interface Mailer {
-  /** Sends one confirmation; rejects with {@link SmtpSendError}. */
-  sendConfirmation(c: Confirmation): Promise<void>;
-  /** Closes the connections; no send may follow. */
-  close(): Promise<void>;
-}
+import { type Confirmation, type Mailer, MailSendError } from "../fulfilment/mailer.ts";
 
 /** What an {@link SmtpSendError} knows besides its message. */
 export interface SmtpSendErrorFields {
@@ -37,21 +21,15 @@ export interface SmtpSendErrorFields {
 }
 
 /** A send that failed. The message names the request and the cause, never the mail's body. */
-export class SmtpSendError extends Error {
+export class SmtpSendError extends MailSendError {
   override name = "SmtpSendError";
-  /** The request whose confirmation was not sent. */
-  readonly requestId: string;
-  /** False for a permanent rejection, which sending the same mail again would get again. */
-  readonly retriable: boolean;
   /** nodemailer's code (`ESOCKET`, `ETIMEDOUT`, `EENVELOPE`, …), if any. */
   readonly code?: string;
   /** The SMTP reply code, if the server answered. */
   readonly responseCode?: number;
 
   constructor(requestId: string, reason: string, fields: SmtpSendErrorFields) {
-    super(`SMTP send failed for request ${requestId}: ${reason}`);
-    this.requestId = requestId;
-    this.retriable = fields.retriable;
+    super(requestId, `SMTP send failed for request ${requestId}: ${reason}`, fields.retriable);
     if (fields.code !== undefined) this.code = fields.code;
     if (fields.responseCode !== undefined) this.responseCode = fields.responseCode;
   }

@@ -8,8 +8,8 @@
  */
 import { parseArgs } from "node:util";
 import { type LogLevel, logLevels } from "./log.ts";
-import { type CassandraSettings, parseReplication } from "./cassandra/cassandra_client.ts";
-import { parseSmtpUrl } from "./email/mailer.ts";
+import { type CassandraSettings, parseReplication } from "../cassandra/cassandra_client.ts";
+import { parseSmtpUrl } from "../smtp/smtp_mailer.ts";
 
 /** The roles one `chain` executable can take. */
 export const roles = ["publisher", "command-center", "service-1", "service-2"] as const;
@@ -437,7 +437,7 @@ function encryptionKey(env: Record<string, string | undefined>, role: Role): str
 }
 
 /** The default route registry, shipped beside main.ts (and embedded in the compiled executable). */
-export const defaultRoutesFile = new URL("../routes.json", import.meta.url);
+export const defaultRoutesFile = new URL("../../routes.json", import.meta.url);
 
 /**
  * Resolves what to do from the command line and the environment, or throws {@link ConfigError}.

@@ -4,7 +4,7 @@
  * @module
  */
 import process from "node:process";
-import type { Progress } from "./roles/publisher.ts";
+import type { Progress } from "./publisher.ts";
 
 /**
  * A bar of sent orders; with an unknown total (input from a file) it shows the count only. cli-progress is

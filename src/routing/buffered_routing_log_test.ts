@@ -3,12 +3,11 @@ import pino from "pino";
 import {
   BufferedRoutingLog,
   type BufferedRoutingLogOptions,
-  NoRoutingLog,
-  type RoutingRow,
   RowWriteError,
   type RowWriter,
-} from "./routing_log.ts";
-import { createLogger, type Logger } from "../log.ts";
+} from "./buffered_routing_log.ts";
+import { NoRoutingLog, type RoutingRow } from "./routing_log.ts";
+import { createLogger, type Logger } from "../app/log.ts";
 
 /** A writer whose every call waits for the test to settle it, unless it is set to answer at once. */
 class ControlledWriter implements RowWriter {

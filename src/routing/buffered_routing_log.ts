@@ -1,53 +1,13 @@
 /**
- * The metadata log: one row per routing operation, written to Cassandra in the background so routing never
- * waits for it. Rows wait in a bounded queue; when Cassandra is slow or down and the queue is full, new rows are
- * dropped and counted, and the rows of a failed write are counted and dropped too. Both are logged as counts, at
- * most once per interval: routing goes on while Cassandra is away.
+ * A bounded, non-blocking {@link RoutingLog}: rows wait in a queue and are written in the background, so routing
+ * never waits for the metadata log. When the queue is full, new rows are dropped and counted; the rows of a
+ * failed write are counted too. Both are logged as counts, at most once per interval. No Cassandra code here:
+ * the writer behind it ({@link RowWriter}) is `src/cassandra/cassandra_row_writer.ts`.
  *
  * @module
  */
-import cassandra from "cassandra-driver";
-import type { Logger } from "../log.ts";
-
-/** The metadata of one hop. Never a payload: ids, topics, outcome and timing only. */
-export interface RoutingRow {
-  requestId: string;
-  workerName: string;
-  sourceTopic: string;
-  targetTopic: string;
-  routeId: string;
-  success: boolean;
-  processingTimeMs: number;
-  routedAt: Date;
-  /** Why the hop failed (a dead-letter reason); absent on success. */
-  reason?: string;
-  sourcePartition: number;
-  /** The Kafka offset, a decimal string (it may not fit a double). */
-  sourceOffset: string;
-}
-
-/** Row counts since the log was made. */
-export interface RoutingLogStats {
-  /** Rows the writer stored. */
-  written: number;
-  /** Rows not queued: the queue was full or the log closed. */
-  dropped: number;
-  /** Rows whose write failed. */
-  failed: number;
-  /** Rows queued or being written. */
-  pending: number;
-}
-
-/** Where the router records hops. */
-export interface RoutingLog {
-  /** Queues a row; returns at once and never throws. */
-  log(row: RoutingRow): void;
-  /** Waits until every queued row is written (or has failed), or `timeoutMs` passes. */
-  flush(timeoutMs: number): Promise<RoutingLogStats>;
-  stats(): RoutingLogStats;
-  /** Stops taking rows, then flushes. */
-  close(timeoutMs: number): Promise<RoutingLogStats>;
-}
+import type { Logger } from "../app/log.ts";
+import type { RoutingLog, RoutingLogStats, RoutingRow } from "./routing_log.ts";
 
 /** Stores rows somewhere durable: the I/O seam of {@link BufferedRoutingLog}. */
 export interface RowWriter {
@@ -59,8 +19,8 @@ export interface RowWriter {
 export class RowWriteError extends Error {
   readonly failedRows: number;
 
-  constructor(message: string, failedRows: number) {
-    super(message);
+  constructor(message: string, failedRows: number, options?: ErrorOptions) {
+    super(message, options);
     this.name = "RowWriteError";
     this.failedRows = failedRows;
   }
@@ -256,110 +216,5 @@ export class BufferedRoutingLog implements RoutingLog {
     const stats = await this.flush(timeoutMs);
     this.#report(true);
     return stats;
-  }
-}
-
-/** For when the metadata log is turned off (the benchmark): takes every row and records nothing. */
-export class NoRoutingLog implements RoutingLog {
-  log(_row: RoutingRow): void {}
-
-  stats(): RoutingLogStats {
-    return { written: 0, dropped: 0, failed: 0, pending: 0 };
-  }
-
-  flush(_timeoutMs: number): Promise<RoutingLogStats> {
-    return Promise.resolve(this.stats());
-  }
-
-  close(timeoutMs: number): Promise<RoutingLogStats> {
-    return this.flush(timeoutMs);
-  }
-}
-
-/**
- * Rows per unlogged batch. Cassandra counts about 320 bytes a row, so 10 rows stay under both its 5 KiB
- * batch-size warning and its 10-partition unlogged-batch warning.
- */
-export const rowsPerBatch = 10;
-
-/**
- * Writes rows into `<keyspace>.routing_metadata` with a prepared INSERT, in unlogged batches of
- * {@link rowsPerBatch}, all batches of a write at once, at LOCAL_ONE (the log is best effort; a lost row costs a
- * line of a trace). The table's default TTL expires them. A CPU profile of the router showed the driver's
- * per-request work as the metadata log's largest cost; batches of 10 routed about 35 % more messages per second
- * than one request per row (docs/benchmarks.md).
- */
-export class CassandraRowWriter implements RowWriter {
-  readonly #client: cassandra.Client;
-  readonly #insert: string;
-  readonly #options = {
-    prepare: true,
-    isIdempotent: true,
-    consistency: cassandra.types.consistencies.localOne,
-  };
-
-  constructor(client: cassandra.Client, keyspace: string) {
-    this.#client = client;
-    this.#insert = `INSERT INTO ${keyspace}.routing_metadata (request_id, routed_at, hop_id, worker_name,
-      source_topic, target_topic, route_id, success, processing_time_ms, reason, source_partition, source_offset)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-  }
-
-  /** @throws {RowWriteError} naming how many rows were not stored and the first error's message */
-  async write(rows: readonly RoutingRow[]): Promise<void> {
-    const groups: RoutingRow[][] = [];
-    for (let i = 0; i < rows.length; i += rowsPerBatch) groups.push(rows.slice(i, i + rowsPerBatch));
-    const results = await Promise.allSettled(groups.map((group) => this.#insertRows(group)));
-    let failed = 0;
-    let first: unknown;
-    for (let i = 0; i < results.length; i++) {
-      const result = results[i];
-      if (result.status === "rejected") {
-        if (failed === 0) first = result.reason;
-        failed += groups[i].length;
-      }
-    }
-    if (failed > 0) {
-      throw new RowWriteError(
-        `${failed} of ${rows.length} routing_metadata rows were not written: ${describe(first)}`,
-        failed,
-      );
-    }
-  }
-
-  /**
-   * Several rows in one unlogged batch: one request instead of one per row. The profile of the router showed
-   * the driver's per-request work as the largest cost of the metadata log; rows stay independent (no logged
-   * batch, no atomicity needed), and the batch stays under Cassandra's 5 KiB batch-size warning.
-   */
-  async #insertRows(rows: readonly RoutingRow[]): Promise<void> {
-    if (rows.length === 1) return this.#insertRow(rows[0]);
-    await this.#client.batch(rows.map((r) => ({ query: this.#insert, params: this.#params(r) })), {
-      ...this.#options,
-      logged: false,
-    });
-  }
-
-  async #insertRow(r: RoutingRow): Promise<void> {
-    await this.#client.execute(this.#insert, this.#params(r), this.#options);
-  }
-
-  #params(r: RoutingRow): unknown[] {
-    const { TimeUuid, Long } = cassandra.types;
-    return [
-      r.requestId,
-      r.routedAt,
-      TimeUuid.fromDate(r.routedAt),
-      r.workerName,
-      r.sourceTopic,
-      r.targetTopic,
-      r.routeId,
-      r.success,
-      r.processingTimeMs,
-      // unset, not null: a null would write a tombstone into every successful hop's row.
-      r.reason ?? cassandra.types.unset,
-      r.sourcePartition,
-      Long.fromString(r.sourceOffset),
-    ];
   }
 }

@@ -7,9 +7,18 @@
 import assert from "node:assert/strict";
 import type { OrderStore, SavedOrder } from "./order_store.ts";
 
-/** What a contract case needs: a fresh, empty store and a way to remove it. */
+/** How a contract case sets and reads stock: outside the port, as `chain init` and an operator do. */
+export interface InventoryProbe {
+  /** Sets the initial stock of each sku, replacing any earlier value. */
+  seed(stock: Record<string, number>): Promise<void>;
+  /** Initial stock minus everything taken; 0 minus taken for a sku never seeded. */
+  level(sku: string): Promise<number>;
+}
+
+/** What a contract case needs: a fresh, empty store, its inventory, and a way to remove them. */
 export interface StoreUnderTest {
   store: OrderStore;
+  inventory: InventoryProbe;
   cleanup(): Promise<void>;
 }
 
@@ -32,16 +41,16 @@ const none = { saved: false, emailed: false, stockTaken: false };
 
 /** Registers the contract's Deno.test cases, named `<name>: …`, for the stores `makeStore` returns. */
 export function orderStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
-  const test = (behaviour: string, fn: (store: OrderStore) => Promise<void>) =>
+  const test = (behaviour: string, fn: (store: OrderStore, inventory: InventoryProbe) => Promise<void>) =>
     Deno.test({
       name: `${name}: ${behaviour}`,
       // cassandra-driver keeps sockets and timers between the store's creation and its cleanup.
       sanitizeOps: false,
       sanitizeResources: false,
       async fn() {
-        const { store, cleanup } = await makeStore();
+        const { store, inventory, cleanup } = await makeStore();
         try {
-          await fn(store);
+          await fn(store, inventory);
         } finally {
           await cleanup();
         }
@@ -73,34 +82,34 @@ export function orderStoreContract(name: string, makeStore: () => Promise<StoreU
     assert.deepEqual(await store.state(other), { saved: false, emailed: true, stockTaken: false });
   });
 
-  test("takeStock() twice for the same request takes the stock once", async (store) => {
+  test("takeStock() twice for the same request takes the stock once", async (store, inventory) => {
     const id = crypto.randomUUID();
-    await store.seedInventory({ "sku-a": 100, "sku-b": 50 });
+    await inventory.seed({ "sku-a": 100, "sku-b": 50 });
     await store.save(sampleOrder(id));
     await store.takeStock(id, sampleOrder(id).items);
     await store.takeStock(id, sampleOrder(id).items);
-    assert.equal(await store.stockLevel("sku-a"), 98);
-    assert.equal(await store.stockLevel("sku-b"), 49);
+    assert.equal(await inventory.level("sku-a"), 98);
+    assert.equal(await inventory.level("sku-b"), 49);
   });
 
-  test("stockLevel() is the initial stock minus what every request took", async (store) => {
-    await store.seedInventory({ "sku-a": 100 });
-    assert.equal(await store.stockLevel("sku-a"), 100);
+  test("the stock level is the initial stock minus what every request took", async (store, inventory) => {
+    await inventory.seed({ "sku-a": 100 });
+    assert.equal(await inventory.level("sku-a"), 100);
     await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 2 }, {
       sku: "sku-a",
       quantity: 1,
     }]);
     await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 4 }]);
-    assert.equal(await store.stockLevel("sku-a"), 93);
+    assert.equal(await inventory.level("sku-a"), 93);
     await store.takeStock(crypto.randomUUID(), [{ sku: "sku-new", quantity: 2 }]);
-    assert.equal(await store.stockLevel("sku-new"), -2, "a sku never seeded starts at 0");
-    assert.equal(await store.stockLevel("sku-unknown"), 0);
+    assert.equal(await inventory.level("sku-new"), -2, "a sku never seeded starts at 0");
+    assert.equal(await inventory.level("sku-unknown"), 0);
   });
 
-  test("seedInventory() again replaces the initial stock and keeps what was taken", async (store) => {
-    await store.seedInventory({ "sku-a": 10 });
+  test("seeding again replaces the initial stock and keeps what was taken", async (store, inventory) => {
+    await inventory.seed({ "sku-a": 10 });
     await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 3 }]);
-    await store.seedInventory({ "sku-a": 20 });
-    assert.equal(await store.stockLevel("sku-a"), 17);
+    await inventory.seed({ "sku-a": 20 });
+    assert.equal(await inventory.level("sku-a"), 17);
   });
 }

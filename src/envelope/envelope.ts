@@ -14,7 +14,8 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { decrypt, encrypt, IV_BYTES, TAG_BYTES } from "./crypto/aes_gcm.ts";
+import { decrypt, encrypt, IV_BYTES, TAG_BYTES } from "./aes_gcm.ts";
+import { PayloadError } from "../failure/payload_error.ts";
 
 /** The five fields of an envelope, as they travel (base64 for the binary ones). */
 export interface Envelope {
@@ -200,7 +201,7 @@ export async function sealEnvelope(
  * parses the JSON.
  *
  * @throws {DecryptError} if the payload does not authenticate (see {@link decrypt}).
- * @throws {SyntaxError} if the decrypted payload is not UTF-8 JSON; the message does not show it.
+ * @throws {PayloadError} if the decrypted payload is not UTF-8 JSON; the message does not show it.
  */
 export async function openEnvelope(key: CryptoKey, envelope: Envelope): Promise<unknown> {
   const plaintext = await decrypt(
@@ -215,7 +216,7 @@ export async function openEnvelope(key: CryptoKey, envelope: Envelope): Promise<
   try {
     return JSON.parse(decoder.decode(plaintext));
   } catch {
-    throw new SyntaxError(
+    throw new PayloadError(
       `Cannot open envelope: the decrypted payload (${plaintext.length} bytes) is not UTF-8 JSON`,
     );
   }

@@ -10,7 +10,8 @@ import {
   parseEnvelope,
   sealEnvelope,
 } from "./envelope.ts";
-import { DecryptError, encrypt, parseKey } from "./crypto/aes_gcm.ts";
+import { DecryptError, encrypt, parseKey } from "./aes_gcm.ts";
+import { PayloadError } from "../failure/payload_error.ts";
 
 const key = await parseKey("5a".repeat(32));
 const requestId = "550e8400-e29b-41d4-a716-446655440000";
@@ -84,7 +85,7 @@ Deno.test("openEnvelope() says a non-JSON plaintext is not JSON without showing 
     tag: Buffer.from(s.tag).toString("base64"),
   };
   await assert.rejects(openEnvelope(key, envelope), (e: unknown) => {
-    assert.ok(e instanceof SyntaxError);
+    assert.ok(e instanceof PayloadError);
     assert.ok(!e.message.includes("secret"));
     return true;
   });

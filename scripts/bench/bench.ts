@@ -17,14 +17,14 @@ import { parseArgs } from "node:util";
 import { Buffer } from "node:buffer";
 import { type Admin, Kafka, logLevel, type Producer } from "kafkajs";
 import cassandra from "cassandra-driver";
-import { servicesUp, stateDir } from "./local_services.ts";
-import { roleEnv, RoleProcess, topicEnv } from "./role_process.ts";
-import { median, summarise } from "./bench/stats.ts";
-import { startSmtpSink } from "../tests/support/smtp_sink.ts";
-import { encodeEnvelope, openEnvelope, sealEnvelope } from "../src/envelope.ts";
-import { parseKey } from "../src/crypto/aes_gcm.ts";
-import { generateOrder } from "../src/order.ts";
-import { seededRandom } from "../src/seeded_random.ts";
+import { servicesUp, stateDir } from "../../support/local_services.ts";
+import { roleEnv, RoleProcess, topicEnv } from "../../support/role_process.ts";
+import { median, summarise } from "./stats.ts";
+import { startSmtpSink } from "../../support/smtp_sink.ts";
+import { encodeEnvelope, openEnvelope, sealEnvelope } from "../../src/envelope/envelope.ts";
+import { parseKey } from "../../src/envelope/aes_gcm.ts";
+import { generateOrder } from "../../src/order/order.ts";
+import { seededRandom } from "../../src/order/seeded_random.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,

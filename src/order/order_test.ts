@@ -10,6 +10,7 @@ import {
   validateOrder,
 } from "./order.ts";
 import { seededRandom } from "./seeded_random.ts";
+import { PayloadError } from "../failure/payload_error.ts";
 
 function validOrder(): Order {
   return {
@@ -260,16 +261,16 @@ Deno.test("parseEnrichedOrder() accepts an invalid order with its reason", () =>
 Deno.test("parseEnrichedOrder() rejects a non-object", () => {
   assert.throws(
     () => parseEnrichedOrder("x"),
-    new TypeError("Invalid enriched order: order must be an object, got string"),
+    new PayloadError("Invalid enriched order: order must be an object, got string"),
   );
   assert.equal(isEnrichedOrder(null), false);
 });
 
 Deno.test("parseEnrichedOrder() rejects a missing or empty processedBy", () => {
   const { processedBy: _p, ...rest } = enrichOrder(validOrder(), { status: "valid" }, "service-1", NOW);
-  assert.throws(() => parseEnrichedOrder(rest), { name: "TypeError", message: /processedBy/ });
+  assert.throws(() => parseEnrichedOrder(rest), { name: "PayloadError", message: /processedBy/ });
   assert.throws(() => parseEnrichedOrder({ ...rest, processedBy: "" }), {
-    name: "TypeError",
+    name: "PayloadError",
     message: /processedBy/,
   });
 });
@@ -278,7 +279,7 @@ Deno.test("parseEnrichedOrder() rejects a missing or malformed validatedAt", () 
   const enriched = enrichOrder(validOrder(), { status: "valid" }, "service-1", NOW);
   for (const validatedAt of [undefined, 1714564800000, "yesterday", "2024-13-45T99:00:00.000Z"]) {
     assert.throws(() => parseEnrichedOrder({ ...enriched, validatedAt }), {
-      name: "TypeError",
+      name: "PayloadError",
       message: /validatedAt/,
     });
   }
@@ -288,7 +289,7 @@ Deno.test("parseEnrichedOrder() rejects an unknown validationStatus", () => {
   const enriched = enrichOrder(validOrder(), { status: "valid" }, "service-1", NOW);
   for (const validationStatus of [undefined, "VALID", true]) {
     assert.throws(() => parseEnrichedOrder({ ...enriched, validationStatus }), {
-      name: "TypeError",
+      name: "PayloadError",
       message: /validationStatus must be "valid" or "invalid"/,
     });
   }
@@ -297,7 +298,7 @@ Deno.test("parseEnrichedOrder() rejects an unknown validationStatus", () => {
 Deno.test("parseEnrichedOrder() rejects an invalid order without a reason", () => {
   const enriched = enrichOrder(validOrder(), { status: "valid" }, "service-1", NOW);
   assert.throws(() => parseEnrichedOrder({ ...enriched, validationStatus: "invalid" }), {
-    name: "TypeError",
+    name: "PayloadError",
     message: /validationReason must be a non-empty string/,
   });
 });
@@ -305,7 +306,7 @@ Deno.test("parseEnrichedOrder() rejects an invalid order without a reason", () =
 Deno.test("parseEnrichedOrder() rejects a valid order that carries a reason", () => {
   const enriched = enrichOrder(validOrder(), { status: "valid" }, "service-1", NOW);
   assert.throws(() => parseEnrichedOrder({ ...enriched, validationReason: "oops" }), {
-    name: "TypeError",
+    name: "PayloadError",
     message: /validationReason must be absent/,
   });
 });
@@ -314,7 +315,7 @@ Deno.test("parseEnrichedOrder() re-validates an order marked valid", () => {
   const enriched = enrichOrder(withField("amount", 25000.5), { status: "valid" }, "service-1", NOW);
   assert.throws(
     () => parseEnrichedOrder(enriched),
-    new TypeError("Invalid enriched order: marked valid but amount must be > 0 and < 10000"),
+    new PayloadError("Invalid enriched order: marked valid but amount must be > 0 and < 10000"),
   );
   assert.equal(isEnrichedOrder(enriched), false);
 });

@@ -7,29 +7,26 @@
 import type { Command, CommonConfig } from "./config.ts";
 import { ConfigError, encryptionKeyVariable } from "./config.ts";
 import { createLogger, routeProcessWarnings } from "./log.ts";
-import { createKafka } from "./kafka/kafka_client.ts";
-import { ensureTopics } from "./kafka/topics.ts";
-import { KafkaRecordSink } from "./kafka/kafka_record_sink.ts";
-import { KafkaRecordSource } from "./kafka/kafka_record_source.ts";
-import { createCassandraClient } from "./cassandra/cassandra_client.ts";
-import { ensureSchema } from "./cassandra/schema.ts";
-import {
-  BufferedRoutingLog,
-  CassandraRowWriter,
-  NoRoutingLog,
-  type RoutingLog,
-} from "./cassandra/routing_log.ts";
-import { CassandraOrderStore } from "./cassandra/order_store.ts";
-import { formatTrace, readTrace } from "./cassandra/trace_query.ts";
-import { SmtpMailer } from "./email/mailer.ts";
-import { parseKey } from "./crypto/aes_gcm.ts";
-import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "./routing/route_registry.ts";
-import { runCommandCenter } from "./roles/command_center.ts";
-import { runService1 } from "./roles/service_1.ts";
-import { runService2 } from "./roles/service_2.ts";
-import { generatedOrders, jsonLineOrders, noProgress, type Progress, publish } from "./roles/publisher.ts";
-import { terminalProgress } from "./terminal_progress.ts";
-import { lines } from "./text_lines.ts";
+import { createKafka } from "../kafka/kafka_client.ts";
+import { ensureTopics } from "../kafka/topics.ts";
+import { KafkaRecordSink } from "../kafka/kafka_record_sink.ts";
+import { KafkaRecordSource } from "../kafka/kafka_record_source.ts";
+import { createCassandraClient } from "../cassandra/cassandra_client.ts";
+import { ensureSchema } from "../cassandra/schema.ts";
+import { BufferedRoutingLog } from "../routing/buffered_routing_log.ts";
+import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
+import { CassandraRowWriter } from "../cassandra/cassandra_row_writer.ts";
+import { CassandraOrderStore } from "../cassandra/cassandra_order_store.ts";
+import { formatTrace, readTrace } from "../cassandra/trace_query.ts";
+import { SmtpMailer } from "../smtp/smtp_mailer.ts";
+import { parseKey } from "../envelope/aes_gcm.ts";
+import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "../routing/route_registry.ts";
+import { runCommandCenter } from "../roles/command_center.ts";
+import { runService1 } from "../roles/service_1.ts";
+import { runService2 } from "../roles/service_2.ts";
+import { generatedOrders, jsonLineOrders, noProgress, type Progress, publish } from "../roles/publisher.ts";
+import { terminalProgress } from "../roles/terminal_progress.ts";
+import { lines } from "../roles/text_lines.ts";
 
 type Runnable = Exclude<Command, { kind: "help" } | { kind: "version" }>;
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { confirmationMessage, isRetriableSmtpFailure, parseSmtpUrl, SmtpSendError } from "./mailer.ts";
+import { confirmationMessage, isRetriableSmtpFailure, parseSmtpUrl, SmtpSendError } from "./smtp_mailer.ts";
 
 Deno.test("parseSmtpUrl() accepts smtp:// and smtps:// with a host, an optional port and credentials", () => {
   assert.equal(parseSmtpUrl("smtp://127.0.0.1:2525").port, "2525");

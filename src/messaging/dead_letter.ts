@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { InRecord } from "./kafka/records.ts";
+import type { InRecord } from "./records.ts";
 
 /** Header names on dead-letter records. */
 export const deadLetterHeader = {

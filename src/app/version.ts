@@ -5,10 +5,10 @@
  *
  * @module
  */
-import denoJson from "../deno.json" with { type: "json" };
+import denoJson from "../../deno.json" with { type: "json" };
 
-const embedded = new URL("../build_commit.txt", import.meta.url);
-const gitDir = new URL("../.git/", import.meta.url);
+const embedded = new URL("../../build_commit.txt", import.meta.url);
+const gitDir = new URL("../../.git/", import.meta.url);
 
 function readText(url: URL): string | undefined {
   try {
