@@ -4,7 +4,9 @@
  *
  * @module
  */
-import { ConfigError, resolveCommand, settingsHelp } from "./src/app/config.ts";
+import { resolveCommand } from "./src/app/config.ts";
+import { ConfigError } from "./src/app/config_error.ts";
+import { settingsHelp } from "./src/app/settings.ts";
 import { launch, type Output } from "./src/app/launch.ts";
 import { versionText } from "./src/app/version.ts";
 
@@ -17,16 +19,16 @@ export async function main(
   stderr: Output,
 ): Promise<number> {
   try {
-    const command = resolveCommand(args, env);
-    if (command.kind === "help") {
+    const command = await resolveCommand(args, env);
+    if (command.name === "help") {
       await stdout.write(settingsHelp() + "\n");
       return 0;
     }
-    if (command.kind === "version") {
+    if (command.name === "version") {
       await stdout.write(versionText() + "\n");
       return 0;
     }
-    return await launch(command, env, signal, stdout);
+    return await launch(command, signal, stdout);
   } catch (error) {
     if (error instanceof ConfigError) {
       await stderr.write(`chain: ${error.message}\n`);

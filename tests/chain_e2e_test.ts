@@ -6,13 +6,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { roleEnv, RoleProcess, topicEnv } from "../support/role_process.ts";
-import {
-  cassandraContactPoints,
-  kafkaBrokers,
-  testCassandra,
-  testKafka,
-  uniqueName,
-} from "../support/services.ts";
+import { serviceEnv, testCassandra, testKafka, uniqueName } from "../support/services.ts";
 import { startSmtpSink } from "../support/smtp_sink.ts";
 import { encodeEnvelope, sealEnvelope } from "../src/envelope/envelope.ts";
 import { parseKey } from "../src/envelope/aes_gcm.ts";
@@ -113,8 +107,7 @@ Deno.test({
     const key = randomKey();
     const common = {
       ...topics,
-      KAFKA_BROKERS: kafkaBrokers.join(","),
-      CASSANDRA_CONTACT_POINTS: cassandraContactPoints.join(","),
+      ...serviceEnv(),
       CASSANDRA_KEYSPACE: keyspace,
       ROUTES_FILE: routesFile,
       LOG_LEVEL: "info",

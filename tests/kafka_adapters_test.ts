@@ -7,11 +7,9 @@ import { KafkaRecordSink } from "../src/kafka/kafka_record_sink.ts";
 import { KafkaRecordSource } from "../src/kafka/kafka_record_source.ts";
 import { ensureTopics } from "../src/kafka/topics.ts";
 import type { RecordBatch } from "../src/messaging/records.ts";
-import { createLogger } from "../src/app/log.ts";
-import { createKafka } from "../src/kafka/kafka_client.ts";
-import { kafkaBrokers, uniqueName } from "../support/services.ts";
+import { testKafka, uniqueName } from "../support/services.ts";
 
-const kafka = createKafka({ brokers: kafkaBrokers, clientId: "adapters-test" }, createLogger("silent", {}));
+const kafka = testKafka("adapters-test");
 
 Deno.test({
   name: "KafkaRecordSink sends 3 MiB for one partition, more than one broker batch, and every record arrives",

@@ -33,7 +33,7 @@ Deno.test("chain --help lists the roles and every variable, and exits 0", async 
 Deno.test("chain --version prints the version and the commit", async () => {
   const { code, stdout } = await chain(["--version"]);
   assert.equal(code, 0);
-  assert.match(stdout, /^chain \d+\.\d+\.\d+ \(commit [0-9a-f]{7,}|unknown\)/);
+  assert.match(stdout.trim(), /^chain \d+\.\d+\.\d+ \(commit ([0-9a-f]{7,}|unknown)\)$/);
 });
 
 Deno.test("a role without ENCRYPTION_KEY, or with a key of the wrong length, refuses to start in one line", async () => {

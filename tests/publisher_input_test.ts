@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { roleEnv, RoleProcess } from "../support/role_process.ts";
-import { kafkaBrokers, testKafka, uniqueName } from "../support/services.ts";
+import { serviceEnv, testKafka, uniqueName } from "../support/services.ts";
 
 const key = Buffer.alloc(32, 9).toString("base64");
 
@@ -27,7 +27,7 @@ Deno.test({
       const p = new RoleProcess(
         "publisher",
         ["--role", "publisher", "--input", file, "--progress", "off"],
-        roleEnv({ KAFKA_BROKERS: kafkaBrokers.join(","), INBOX_TOPIC: inbox, ENCRYPTION_KEY: key }),
+        roleEnv({ ...serviceEnv(), INBOX_TOPIC: inbox, ENCRYPTION_KEY: key }),
       );
       const status = await p.finished();
       assert.equal(status.code, 1, "a bad line makes the run fail after sending the good ones");

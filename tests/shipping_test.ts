@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { encryptionKeyVariable, settings } from "../src/app/config.ts";
+import { encryptionKeyVariable, settings } from "../src/app/settings.ts";
 import { chainPermissions } from "../support/role_process.ts";
 import { compileArgs } from "../scripts/compile.ts";
 

@@ -17,7 +17,7 @@ function confirmation(requestId: string, to = "buyer@example.com"): Confirmation
 
 Deno.test("SmtpMailer sends confirmations a real SMTP server receives with the request_id headers", async () => {
   const sink = await startSmtpSink();
-  const mailer = new SmtpMailer({ url: sink.url, from });
+  const mailer = new SmtpMailer({ url: new URL(sink.url), from });
   try {
     const ids = [crypto.randomUUID(), crypto.randomUUID()];
     await mailer.sendConfirmation(confirmation(ids[0], "first@example.com"));
@@ -38,7 +38,7 @@ Deno.test("SmtpMailer sends confirmations a real SMTP server receives with the r
 Deno.test("SmtpMailer rejects with a retriable SmtpSendError when the server is gone", async () => {
   const sink = await startSmtpSink();
   await sink.close();
-  const mailer = new SmtpMailer({ url: sink.url, from });
+  const mailer = new SmtpMailer({ url: new URL(sink.url), from });
   const requestId = crypto.randomUUID();
   try {
     await assert.rejects(mailer.sendConfirmation(confirmation(requestId)), (e: unknown) => {
@@ -56,7 +56,7 @@ Deno.test("SmtpMailer rejects with a retriable SmtpSendError when the server is 
 
 Deno.test("SmtpMailer rejects a send after close() without connecting", async () => {
   const sink = await startSmtpSink();
-  const mailer = new SmtpMailer({ url: sink.url, from });
+  const mailer = new SmtpMailer({ url: new URL(sink.url), from });
   await mailer.close();
   try {
     await assert.rejects(mailer.sendConfirmation(confirmation(crypto.randomUUID())), (e: unknown) => {
@@ -73,7 +73,7 @@ Deno.test("SmtpMailer rejects a send after close() without connecting", async ()
 
 Deno.test("SmtpMailer rejects with a permanent SmtpSendError when the server refuses with 550", async () => {
   const sink = await startSmtpSink({ refuseRecipientsWith: 550 });
-  const mailer = new SmtpMailer({ url: sink.url, from });
+  const mailer = new SmtpMailer({ url: new URL(sink.url), from });
   try {
     await assert.rejects(mailer.sendConfirmation(confirmation(crypto.randomUUID())), (e: unknown) => {
       assert.ok(e instanceof SmtpSendError);
@@ -90,7 +90,7 @@ Deno.test("SmtpMailer rejects with a permanent SmtpSendError when the server ref
 
 Deno.test("SmtpMailer rejects with a retriable SmtpSendError when the server defers with 451", async () => {
   const sink = await startSmtpSink({ refuseRecipientsWith: 451 });
-  const mailer = new SmtpMailer({ url: sink.url, from });
+  const mailer = new SmtpMailer({ url: new URL(sink.url), from });
   try {
     await assert.rejects(mailer.sendConfirmation(confirmation(crypto.randomUUID())), (e: unknown) => {
       assert.ok(e instanceof SmtpSendError);
@@ -122,7 +122,7 @@ Deno.test("smtp_sink.ts run as a process appends one JSON line per received mail
     }
     const url = printed.split("\n")[0];
     assert.match(url, /^smtp:\/\/127\.0\.0\.1:\d+$/);
-    const mailer = new SmtpMailer({ url, from });
+    const mailer = new SmtpMailer({ url: new URL(url), from });
     const requestId = crypto.randomUUID();
     try {
       await mailer.sendConfirmation(confirmation(requestId));

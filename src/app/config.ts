@@ -1,25 +1,33 @@
 /**
- * The one place that reads flags and the environment. Everything is validated here, before anything connects;
- * a bad value stops the process with one line naming the setting and what is wrong with it.
+ * Resolves what chain was asked to do, once, into a command that holds everything its role needs: the imported
+ * `CryptoKey`, the loaded and validated route registry, the parsed SMTP URL, the opened publisher input. Nothing
+ * downstream reads flags, the environment or a settings file again, and nothing connects before all of it is
+ * checked: a bad value stops the process with one line naming the setting (a {@link ConfigError} carrying the
+ * underlying error as its cause).
  *
- * Each setting has a flag and an environment variable; the flag wins. {@link settingsHelp} lists them all.
+ * The settings table and `--help` live in settings.ts, the generic parsers in setting_reader.ts.
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { ConfigError } from "./config_error.ts";
 import { type LogLevel, logLevels } from "./log.ts";
+import { type Setting, settings } from "./settings.ts";
+import { SettingReader } from "./setting_reader.ts";
+import { encryptionKeyVariable } from "./settings.ts";
 import { type CassandraSettings, parseReplication } from "../cassandra/cassandra_client.ts";
+import { checkKeyspaceName } from "../cassandra/schema.ts";
 import { parseSmtpUrl } from "../smtp/smtp_mailer.ts";
+import { parseKey } from "../envelope/aes_gcm.ts";
+import { REQUEST_ID_PATTERN } from "../messaging/names.ts";
+import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "../routing/route_registry.ts";
+
+export { ConfigError } from "./config_error.ts";
 
 /** The roles one `chain` executable can take. */
 export const roles = ["publisher", "command-center", "service-1", "service-2"] as const;
 /** One of {@link roles}. */
 export type Role = typeof roles[number];
-
-/** A setting the user gave that cannot be used; the message is the one line the user sees. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 /** The Kafka topics of the chain. */
 export interface Topics {
@@ -31,7 +39,7 @@ export interface Topics {
   service2Dlq: string;
 }
 
-/** Settings every role shares. */
+/** Settings every role and command shares. */
 export interface CommonConfig {
   brokers: string[];
   clientId: string;
@@ -44,484 +52,219 @@ export interface CommonConfig {
   maxMessageBytes: number;
 }
 
-/** Settings of the command center. */
-export interface RouterConfig {
-  routesFile: string;
-  metadataLog: boolean;
-  metadataBufferRows: number;
-}
+/** The publisher's orders: generated, or read as JSON lines from an opened file or stdin. */
+export type PublisherInput =
+  | { kind: "generated"; count: number; invalidShare: number; seed: number }
+  | { kind: "lines"; name: string; stream: ReadableStream<Uint8Array> };
 
-/** Settings of the publisher. */
-export interface PublisherConfig {
-  count: number;
-  rate: number;
-  invalidShare: number;
-  input?: string;
-  seed: number;
-  /** Show a progress bar; "auto" shows it when stderr is a terminal. */
-  progress: boolean | "auto";
-}
-
-/** Settings of service-2. */
-export interface FulfillmentConfig {
-  smtpUrl: string;
-  mailFrom: string;
-}
-
-/** What `main` was asked to do, with everything it needs resolved. */
+/** What `main` was asked to do, with everything it needs resolved. `name` is the command or the role. */
 export type Command =
-  | { kind: "help" }
-  | { kind: "version" }
-  | { kind: "init"; common: CommonConfig; routesFile: string }
-  | { kind: "trace"; common: CommonConfig; requestId: string }
-  | { kind: "role"; role: "command-center"; common: CommonConfig; router: RouterConfig }
-  | { kind: "role"; role: "service-1"; common: CommonConfig; encryptionKey: string }
+  | { name: "help" }
+  | { name: "version" }
+  | RunnableCommand;
+
+/** A command that connects to Kafka or Cassandra: a role, `init` or `trace`. */
+export type RunnableCommand =
+  | { name: "init"; common: CommonConfig; registry: RouteRegistry }
+  | { name: "trace"; common: CommonConfig; requestId: string }
   | {
-    kind: "role";
-    role: "service-2";
+    name: "command-center";
     common: CommonConfig;
-    encryptionKey: string;
-    fulfillment: FulfillmentConfig;
+    registry: RouteRegistry;
+    metadataLog: { enabled: boolean; bufferRows: number };
+    /** ENCRYPTION_KEY is set in its environment: the command center warns, since it never reads it. */
+    keyInEnvironment: boolean;
   }
+  | { name: "service-1"; common: CommonConfig; key: CryptoKey }
+  | { name: "service-2"; common: CommonConfig; key: CryptoKey; smtp: { url: URL; from: string } }
   | {
-    kind: "role";
-    role: "publisher";
+    name: "publisher";
     common: CommonConfig;
-    encryptionKey: string;
-    publisher: PublisherConfig;
+    key: CryptoKey;
+    input: PublisherInput;
+    rate: number;
+    /** Show a progress bar; "auto" shows it when stderr is a terminal. */
+    progress: boolean | "auto";
   };
 
-interface Setting {
-  flag: string;
-  env?: string;
-  default?: string;
-  help: string;
-  type?: "boolean";
-}
+/** The default route registry, shipped beside main.ts (and embedded in the compiled executable). */
+export const defaultRoutesFile = new URL("../../routes.json", import.meta.url);
 
-/** Every setting: its flag, its environment variable, its default and what it is for. README mirrors this. */
-export const settings = {
-  role: { flag: "role", env: "CHAIN_ROLE", help: "publisher | command-center | service-1 | service-2" },
-  brokers: {
-    flag: "brokers",
-    env: "KAFKA_BROKERS",
-    default: "127.0.0.1:9092",
-    help: "Kafka bootstrap servers",
-  },
-  clientId: { flag: "client-id", env: "KAFKA_CLIENT_ID", help: "Kafka client id (default chain-<role>)" },
-  groupId: { flag: "group-id", env: "KAFKA_GROUP_ID", help: "consumer group (default: the role's name)" },
-  inbox: { flag: "inbox-topic", env: "INBOX_TOPIC", default: "command-center-inbox", help: "the inbox" },
-  commandCenterDlq: {
-    flag: "dlq-topic",
-    env: "COMMAND_CENTER_DLQ_TOPIC",
-    default: "command-center-dlq",
-    help: "the command center's dead-letter topic",
-  },
-  service1: {
-    flag: "service-1-topic",
-    env: "SERVICE_1_TOPIC",
-    default: "service-1-topic",
-    help: "service-1 input",
-  },
-  service1Dlq: {
-    flag: "service-1-dlq-topic",
-    env: "SERVICE_1_DLQ_TOPIC",
-    default: "service-1-dlq",
-    help: "service-1's dead-letter topic",
-  },
-  service2: {
-    flag: "service-2-topic",
-    env: "SERVICE_2_TOPIC",
-    default: "service-2-topic",
-    help: "service-2 input",
-  },
-  service2Dlq: {
-    flag: "service-2-dlq-topic",
-    env: "SERVICE_2_DLQ_TOPIC",
-    default: "service-2-dlq",
-    help: "service-2's dead-letter topic",
-  },
-  topicPartitions: {
-    flag: "topic-partitions",
-    env: "TOPIC_PARTITIONS",
-    default: "3",
-    help: "partitions of topics chain creates",
-  },
-  topicReplicationFactor: {
-    flag: "topic-replication-factor",
-    env: "TOPIC_REPLICATION_FACTOR",
-    default: "1",
-    help: "replication factor of topics chain creates",
-  },
-  contactPoints: {
-    flag: "contact-points",
-    env: "CASSANDRA_CONTACT_POINTS",
-    default: "127.0.0.1:9042",
-    help: "Cassandra contact points",
-  },
-  localDc: {
-    flag: "local-dc",
-    env: "CASSANDRA_LOCAL_DC",
-    default: "datacenter1",
-    help: "Cassandra local DC",
-  },
-  keyspace: { flag: "keyspace", env: "CASSANDRA_KEYSPACE", default: "chain", help: "Cassandra keyspace" },
-  replication: {
-    flag: "replication",
-    env: "CASSANDRA_REPLICATION",
-    default: "SimpleStrategy:1",
-    help: "keyspace replication: SimpleStrategy:N or NetworkTopologyStrategy:dc1=N,dc2=M",
-  },
-  logLevel: { flag: "log-level", env: "LOG_LEVEL", default: "info", help: logLevels.join(" | ") },
-  maxMessageBytes: {
-    flag: "max-message-bytes",
-    env: "MAX_MESSAGE_BYTES",
-    default: "1048576",
-    help: "larger inbox messages are dead-lettered as oversize",
-  },
-  routes: {
-    flag: "routes",
-    env: "ROUTES_FILE",
-    help: "route registry JSON file (default: the built-in routes.json)",
-  },
-  metadataLog: {
-    flag: "metadata-log",
-    env: "METADATA_LOG",
-    default: "on",
-    help: "on | off: write each hop's metadata to Cassandra",
-  },
-  metadataBuffer: {
-    flag: "metadata-buffer",
-    env: "METADATA_BUFFER_ROWS",
-    default: "50000",
-    help: "metadata rows held while Cassandra is slow; beyond it rows are dropped and counted",
-  },
-  smtpUrl: {
-    flag: "smtp-url",
-    env: "SMTP_URL",
-    default: "smtp://127.0.0.1:2525",
-    help: "service-2's SMTP server",
-  },
-  mailFrom: {
-    flag: "mail-from",
-    env: "MAIL_FROM",
-    default: "orders@chain.example",
-    help: "confirmation sender",
-  },
-  count: { flag: "count", env: "PUBLISH_COUNT", default: "10", help: "publisher: orders to generate" },
-  rate: {
-    flag: "rate",
-    env: "PUBLISH_RATE",
-    default: "0",
-    help: "publisher: orders per second, 0 = as fast as possible",
-  },
-  invalidShare: {
-    flag: "invalid-share",
-    env: "PUBLISH_INVALID_SHARE",
-    default: "0",
-    help: "publisher: share of generated orders with an invalid amount, 0..1",
-  },
-  input: { flag: "input", env: "PUBLISH_INPUT", help: "publisher: JSON-lines file of orders, - for stdin" },
-  seed: {
-    flag: "seed",
-    env: "PUBLISH_SEED",
-    help: "publisher: seed of the order generator (default: random)",
-  },
-  progress: {
-    flag: "progress",
-    env: "PUBLISH_PROGRESS",
-    default: "auto",
-    help: "publisher: on | off | auto (a TTY)",
-  },
-} satisfies Record<string, Setting>;
+const MAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
-type SettingName = keyof typeof settings;
-
-/** `ENCRYPTION_KEY` is read from the environment only: a flag would show the key in `ps`. */
-export const encryptionKeyVariable = "ENCRYPTION_KEY";
-
-/** The text of `--help`. */
-export function settingsHelp(): string {
-  const lines = [
-    "usage: chain --role <role> [options]     run one role",
-    "       chain trace <request_id>          print a request's hops from the metadata log",
-    "       chain init                        create the topics and the Cassandra schema, then exit",
-    "       chain --help | --version",
-    "",
-    "options (flag, environment variable, default):",
-  ];
-  for (const s of Object.values(settings) as Setting[]) {
-    const left = `  --${s.flag} <value>`.padEnd(34);
-    lines.push(
-      `${left}${(s.env ?? "").padEnd(26)}${s.help}${s.default !== undefined ? ` [${s.default}]` : ""}`,
-    );
+/**
+ * Resolves what to do from the command line and the environment, or throws {@link ConfigError}. Reads the
+ * routes file and the publisher's input and imports the key, so every mistake shows before a connection.
+ */
+export async function resolveCommand(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<Command> {
+  const { values, positionals } = parseCommandLine(args);
+  if (values.help) return { name: "help" };
+  if (values.version) return { name: "version" };
+  const read = new SettingReader(values, env);
+  const [command, ...rest] = positionals;
+  if (command === "trace") {
+    const requestId = rest[0];
+    if (rest.length !== 1 || requestId === undefined) {
+      throw new ConfigError("usage: chain trace <request_id>");
+    }
+    if (!REQUEST_ID_PATTERN.test(requestId)) throw new ConfigError(`trace: "${requestId}" is not a UUID`);
+    return { name: "trace", common: resolveCommon(read, "trace"), requestId: requestId.toLowerCase() };
   }
-  lines.push(
-    `  ${encryptionKeyVariable.padEnd(58)}32 random bytes, base64 (or 64 hex); environment only;`,
-    `  ${"".padEnd(58)}publisher, service-1 and service-2 need it, the command center never reads it`,
-  );
-  return lines.join("\n");
+  if (command === "init") {
+    if (rest.length !== 0) throw new ConfigError("usage: chain init");
+    const common = resolveCommon(read, "init");
+    return { name: "init", common, registry: await loadRegistry(read, common.topics) };
+  }
+  if (command !== undefined) {
+    throw new ConfigError(`unknown command "${command}"; commands are trace and init, see --help`);
+  }
+  const role = read.text("role");
+  if (role === undefined) throw new ConfigError(`--role is required: one of ${roles.join(", ")}`);
+  if (!isRole(role)) throw new ConfigError(`--role must be one of ${roles.join(", ")}, got "${role}"`);
+  const name = role;
+  const common = resolveCommon(read, name);
+  return await resolveRole[name](read, common);
 }
 
-function options(): Record<string, { type: "string" | "boolean"; short?: string }> {
-  const out: Record<string, { type: "string" | "boolean"; short?: string }> = {
+function isRole(text: string): text is Role {
+  return (roles as readonly string[]).includes(text);
+}
+
+function parseCommandLine(args: string[]) {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
   };
-  for (const s of Object.values(settings) as Setting[]) out[s.flag] = { type: s.type ?? "string" };
-  return out;
-}
-
-/** Reads a setting: flag, then environment, then default. */
-function reader(values: Record<string, unknown>, env: Record<string, string | undefined>) {
-  return (name: SettingName): string | undefined => {
-    const s: Setting = settings[name];
-    const flag = values[s.flag];
-    if (typeof flag === "string") return flag;
-    const fromEnv = s.env ? env[s.env] : undefined;
-    if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-    return s.default;
-  };
-}
-
-function label(name: SettingName): string {
-  const s: Setting = settings[name];
-  return s.env ? `--${s.flag} / ${s.env}` : `--${s.flag}`;
-}
-
-/** Reads a numeric setting within [min, max]; `integerOnly` also refuses fractions. */
-function numeric(
-  read: (n: SettingName) => string | undefined,
-  name: SettingName,
-  min: number,
-  max: number,
-  integerOnly: boolean,
-): number {
-  const text = read(name) ?? "";
-  const value = Number(text);
-  const shapeOk = integerOnly
-    ? /^-?\d+$/.test(text.trim()) && Number.isSafeInteger(value)
-    : text.trim() !== "";
-  if (!shapeOk || !Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(
-      `${label(name)} must be ${
-        integerOnly ? "an integer" : "a number"
-      } from ${min} to ${max}, got "${text}"`,
-    );
+  for (const s of Object.values(settings) as Setting[]) options[s.flag] = { type: s.type ?? "string" };
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}; see --help`, { cause: error });
   }
-  return value;
 }
 
-const integer = (read: (n: SettingName) => string | undefined, name: SettingName, min: number, max: number) =>
-  numeric(read, name, min, max, true);
-const number = (read: (n: SettingName) => string | undefined, name: SettingName, min: number, max: number) =>
-  numeric(read, name, min, max, false);
-
-function onOff(
-  read: (n: SettingName) => string | undefined,
-  name: SettingName,
-  allowAuto = false,
-): boolean | "auto" {
-  const text = (read(name) ?? "").toLowerCase();
-  if (["on", "true", "1", "yes"].includes(text)) return true;
-  if (["off", "false", "0", "no"].includes(text)) return false;
-  if (allowAuto && text === "auto") return "auto";
-  throw new ConfigError(`${label(name)} must be on or off${allowAuto ? " or auto" : ""}, got "${text}"`);
-}
-
-const hostPort = /^[A-Za-z0-9.\-_]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/;
-
-function addressList(read: (n: SettingName) => string | undefined, name: SettingName): string[] {
-  const text = read(name) ?? "";
-  const list = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (list.length === 0) throw new ConfigError(`${label(name)} must list at least one host:port`);
-  for (const item of list) {
-    const port = Number(item.split(":").at(-1));
-    if (!hostPort.test(item) || (item.includes(":") && (port < 1 || port > 65535))) {
-      throw new ConfigError(`${label(name)}: "${item}" is not a host:port`);
+/** Each role's own settings, on top of the common ones. */
+const resolveRole: {
+  [R in Role]: (read: SettingReader, common: CommonConfig) => Promise<Extract<RunnableCommand, { name: R }>>;
+} = {
+  "command-center": async (read, common) => ({
+    name: "command-center",
+    common,
+    registry: await loadRegistry(read, common.topics),
+    metadataLog: {
+      enabled: read.onOff("metadataLog"),
+      bufferRows: read.integer("metadataBuffer", 1, 10_000_000),
+    },
+    keyInEnvironment: read.secret(encryptionKeyVariable) !== undefined,
+  }),
+  "service-1": async (read, common) => ({ name: "service-1", common, key: await loadKey(read, "service-1") }),
+  "service-2": async (read, common) => {
+    const url = read.parsed("smtpUrl", parseSmtpUrl);
+    const from = read.text("mailFrom") ?? "";
+    if (!MAIL_ADDRESS.test(from)) {
+      throw new ConfigError(`--mail-from / MAIL_FROM must be an email address, got "${from}"`);
     }
-  }
-  return list;
-}
+    return { name: "service-2", common, key: await loadKey(read, "service-2"), smtp: { url, from } };
+  },
+  publisher: async (read, common) => {
+    const rate = read.number("rate", 0, 1_000_000);
+    const progress = read.onOffAuto("progress");
+    const count = read.integer("count", 0, 100_000_000);
+    const invalidShare = read.number("invalidShare", 0, 1);
+    const seed = read.text("seed") === undefined
+      ? crypto.getRandomValues(new Uint32Array(1))[0]
+      : read.integer("seed", 0, 2 ** 32 - 1);
+    const key = await loadKey(read, "publisher");
+    // Opened last, so no other mistake can leave it open; a wrong path stops the publisher before it connects.
+    const input = await openInput(read.text("input"));
+    return {
+      name: "publisher",
+      common,
+      key,
+      rate,
+      progress,
+      input: input ?? { kind: "generated", count, invalidShare, seed },
+    };
+  },
+};
 
-const topicName = /^[A-Za-z0-9._-]{1,249}$/;
-
-function topic(read: (n: SettingName) => string | undefined, name: SettingName): string {
-  const text = read(name) ?? "";
-  if (!topicName.test(text) || text === "." || text === "..") {
-    throw new ConfigError(
-      `${label(name)} must be a Kafka topic name ([A-Za-z0-9._-], 1-249 chars), got "${text}"`,
-    );
-  }
-  return text;
-}
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function resolveCommon(read: (n: SettingName) => string | undefined, role: string): CommonConfig {
+function resolveCommon(read: SettingReader, role: string): CommonConfig {
   const topics: Topics = {
-    inbox: topic(read, "inbox"),
-    commandCenterDlq: topic(read, "commandCenterDlq"),
-    service1: topic(read, "service1"),
-    service1Dlq: topic(read, "service1Dlq"),
-    service2: topic(read, "service2"),
-    service2Dlq: topic(read, "service2Dlq"),
+    inbox: read.topic("inbox"),
+    commandCenterDlq: read.topic("commandCenterDlq"),
+    service1: read.topic("service1"),
+    service1Dlq: read.topic("service1Dlq"),
+    service2: read.topic("service2"),
+    service2Dlq: read.topic("service2Dlq"),
   };
   const names = Object.values(topics);
   if (new Set(names).size !== names.length) {
     throw new ConfigError(`the six topics must all differ, got ${names.join(", ")}`);
   }
-  const level = read("logLevel") ?? "";
-  if (!(logLevels as readonly string[]).includes(level)) {
-    throw new ConfigError(`${label("logLevel")} must be one of ${logLevels.join(", ")}, got "${level}"`);
-  }
-  let replication;
-  try {
-    replication = parseReplication(read("replication") ?? "");
-  } catch (error) {
-    throw new ConfigError(`${label("replication")}: ${(error as Error).message}`);
-  }
-  const keyspace = read("keyspace") ?? "";
-  if (!/^[a-z][a-z0-9_]{0,47}$/.test(keyspace)) {
-    throw new ConfigError(
-      `${label("keyspace")} must be lower-case letters, digits and _ (max 48), got "${keyspace}"`,
-    );
-  }
-  const clientId = read("clientId") ?? `chain-${role}`;
-  const groupId = read("groupId") ?? role;
-  for (const [name, value] of [["clientId", clientId], ["groupId", groupId]] as const) {
-    if (!/^[A-Za-z0-9._-]{1,249}$/.test(value)) {
-      throw new ConfigError(`${label(name)} must be 1-249 chars of [A-Za-z0-9._-], got "${value}"`);
-    }
-  }
   return {
-    brokers: addressList(read, "brokers"),
-    clientId,
-    groupId,
+    brokers: read.addresses("brokers"),
+    clientId: read.kafkaIdentifier("clientId", `chain-${role}`),
+    groupId: read.kafkaIdentifier("groupId", role),
     topics,
-    topicPartitions: integer(read, "topicPartitions", 1, 1000),
-    topicReplicationFactor: integer(read, "topicReplicationFactor", 1, 10),
+    topicPartitions: read.integer("topicPartitions", 1, 1000),
+    topicReplicationFactor: read.integer("topicReplicationFactor", 1, 10),
     cassandra: {
-      contactPoints: addressList(read, "contactPoints"),
-      localDataCenter: read("localDc") || "datacenter1",
-      keyspace,
-      replication,
+      contactPoints: read.addresses("contactPoints"),
+      localDataCenter: read.text("localDc") || "datacenter1",
+      keyspace: read.parsed("keyspace", checkKeyspaceName),
+      replication: read.parsed("replication", parseReplication),
     },
-    logLevel: level as LogLevel,
-    maxMessageBytes: integer(read, "maxMessageBytes", 256, 100 * 1024 * 1024),
+    logLevel: read.choice("logLevel", logLevels),
+    maxMessageBytes: read.integer("maxMessageBytes", 256, 100 * 1024 * 1024),
   };
 }
 
-function smtpSettings(read: (n: SettingName) => string | undefined): FulfillmentConfig {
-  const smtpUrl = read("smtpUrl") ?? "";
+/** Reads, parses and checks the route registry (no route may lead back into the inbox or a dead-letter topic). */
+async function loadRegistry(read: SettingReader, topics: Topics): Promise<RouteRegistry> {
+  const file = read.text("routes") ?? defaultRoutesFile.pathname;
+  let text: string;
   try {
-    parseSmtpUrl(smtpUrl);
+    text = await Deno.readTextFile(file);
   } catch (error) {
-    throw new ConfigError(`${label("smtpUrl")}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read routes file ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const mailFrom = read("mailFrom") ?? "";
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(mailFrom)) {
-    throw new ConfigError(`${label("mailFrom")} must be an email address, got "${mailFrom}"`);
+  try {
+    const registry = parseRouteRegistry(text, file);
+    const { inbox, commandCenterDlq, service1Dlq, service2Dlq } = topics;
+    assertNoLoops(registry, [inbox, commandCenterDlq, service1Dlq, service2Dlq], file);
+    return registry;
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { cause: error });
   }
-  return { smtpUrl, mailFrom };
 }
 
-function encryptionKey(env: Record<string, string | undefined>, role: Role): string {
-  const key = env[encryptionKeyVariable];
-  if (!key) {
+/** Imports `ENCRYPTION_KEY` (environment only: a flag would show the key in `ps`). */
+async function loadKey(read: SettingReader, role: Role): Promise<CryptoKey> {
+  const text = read.secret(encryptionKeyVariable);
+  if (text === undefined) {
     throw new ConfigError(
       `${encryptionKeyVariable} is not set; ${role} needs the 32-byte key (generate one: openssl rand -base64 32)`,
     );
   }
-  return key;
+  try {
+    return await parseKey(text);
+  } catch (error) {
+    // parseKey's messages describe the key's shape, never its bytes.
+    throw new ConfigError(`${encryptionKeyVariable}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
-/** The default route registry, shipped beside main.ts (and embedded in the compiled executable). */
-export const defaultRoutesFile = new URL("../../routes.json", import.meta.url);
-
-/**
- * Resolves what to do from the command line and the environment, or throws {@link ConfigError}.
- *
- * The key's format is checked by the role when it imports the key (src/crypto/aes_gcm.ts), still before any
- * connection is made.
- */
-export function resolveCommand(args: string[], env: Record<string, string | undefined>): Command {
-  let parsed;
+async function openInput(path: string | undefined): Promise<PublisherInput | undefined> {
+  if (path === undefined) return undefined;
+  if (path === "-") return { kind: "lines", name: "stdin", stream: Deno.stdin.readable };
   try {
-    parsed = parseArgs({ args, options: options(), allowPositionals: true, strict: true });
+    return { kind: "lines", name: path, stream: (await Deno.open(path)).readable };
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}; see --help`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return { kind: "help" };
-  if (values.version) return { kind: "version" };
-  const read = reader(values, env);
-  const routesFile = read("routes") ?? defaultRoutesFile.pathname;
-
-  if (positionals[0] === "trace") {
-    const requestId = positionals[1];
-    if (positionals.length !== 2 || requestId === undefined) {
-      throw new ConfigError("usage: chain trace <request_id>");
-    }
-    if (!uuid.test(requestId)) throw new ConfigError(`trace: "${requestId}" is not a UUID`);
-    return { kind: "trace", common: resolveCommon(read, "trace"), requestId: requestId.toLowerCase() };
-  }
-  if (positionals[0] === "init") {
-    if (positionals.length !== 1) throw new ConfigError("usage: chain init");
-    return { kind: "init", common: resolveCommon(read, "init"), routesFile };
-  }
-  if (positionals.length > 0) {
-    throw new ConfigError(`unknown command "${positionals[0]}"; commands are trace and init, see --help`);
-  }
-
-  const roleText = read("role");
-  if (roleText === undefined) throw new ConfigError(`--role is required: one of ${roles.join(", ")}`);
-  if (!(roles as readonly string[]).includes(roleText)) {
-    throw new ConfigError(`--role must be one of ${roles.join(", ")}, got "${roleText}"`);
-  }
-  const role = roleText as Role;
-  const common = resolveCommon(read, role);
-  switch (role) {
-    case "command-center":
-      return {
-        kind: "role",
-        role,
-        common,
-        router: {
-          routesFile,
-          metadataLog: onOff(read, "metadataLog") === true,
-          metadataBufferRows: integer(read, "metadataBuffer", 1, 10_000_000),
-        },
-      };
-    case "service-1":
-      return { kind: "role", role, common, encryptionKey: encryptionKey(env, role) };
-    case "service-2":
-      return {
-        kind: "role",
-        role,
-        common,
-        encryptionKey: encryptionKey(env, role),
-        fulfillment: smtpSettings(read),
-      };
-    case "publisher": {
-      const seedText = read("seed");
-      const seed = seedText === undefined
-        ? crypto.getRandomValues(new Uint32Array(1))[0]
-        : integer(read, "seed", 0, 2 ** 32 - 1);
-      return {
-        kind: "role",
-        role,
-        common,
-        encryptionKey: encryptionKey(env, role),
-        publisher: {
-          count: integer(read, "count", 0, 100_000_000),
-          rate: number(read, "rate", 0, 1_000_000),
-          invalidShare: number(read, "invalidShare", 0, 1),
-          input: read("input"),
-          seed,
-          progress: onOff(read, "progress", true),
-        },
-      };
-    }
+    throw new ConfigError(`--input / PUBLISH_INPUT: cannot open ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -1,16 +1,24 @@
 import assert from "node:assert/strict";
-import { type Command, ConfigError, resolveCommand, settings, settingsHelp } from "./config.ts";
+import { type Command, ConfigError, resolveCommand, type RunnableCommand } from "./config.ts";
+import { settings, settingsHelp } from "./settings.ts";
 
-const key = { ENCRYPTION_KEY: "x" };
+/** A valid key: 32 bytes, base64. */
+const key = { ENCRYPTION_KEY: btoa(String.fromCharCode(...new Uint8Array(32).fill(7))) };
 
-function role(args: string[], env: Record<string, string> = {}): Extract<Command, { kind: "role" }> {
-  const command = resolveCommand(args, env);
-  assert.equal(command.kind, "role");
-  return command as Extract<Command, { kind: "role" }>;
+type Named<N extends RunnableCommand["name"]> = Extract<Command, { name: N }>;
+
+async function role<N extends RunnableCommand["name"]>(
+  name: N,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Named<N>> {
+  const command = await resolveCommand(args, env);
+  assert.equal(command.name, name);
+  return command as Named<N>;
 }
 
-function fails(args: string[], env: Record<string, string>, pattern: RegExp) {
-  assert.throws(() => resolveCommand(args, env), (error: unknown) => {
+async function fails(args: string[], env: Record<string, string>, pattern: RegExp) {
+  await assert.rejects(() => resolveCommand(args, env), (error: unknown) => {
     assert.ok(error instanceof ConfigError, `expected ConfigError, got ${error}`);
     assert.match(error.message, pattern);
     assert.ok(!error.message.includes("\n"), "one line");
@@ -18,8 +26,8 @@ function fails(args: string[], env: Record<string, string>, pattern: RegExp) {
   });
 }
 
-Deno.test("resolveCommand() gives the design's topics and local addresses by default", () => {
-  const c = role(["--role", "command-center"]);
+Deno.test("resolveCommand() gives the design's topics and local addresses by default", async () => {
+  const c = await role("command-center", ["--role", "command-center"]);
   assert.deepEqual(c.common.topics, {
     inbox: "command-center-inbox",
     commandCenterDlq: "command-center-dlq",
@@ -34,72 +42,124 @@ Deno.test("resolveCommand() gives the design's topics and local addresses by def
   assert.equal(c.common.cassandra.keyspace, "chain");
 });
 
-Deno.test("resolveCommand() lets a flag win over its environment variable, and the variable over the default", () => {
+Deno.test("resolveCommand() lets a flag win over its environment variable, and the variable over the default", async () => {
   const env = { KAFKA_BROKERS: "a:1,b:2", KAFKA_GROUP_ID: "from-env" };
-  assert.deepEqual(role(["--role", "command-center"], env).common.brokers, ["a:1", "b:2"]);
+  const cc = ["--role", "command-center"];
+  assert.deepEqual((await role("command-center", cc, env)).common.brokers, ["a:1", "b:2"]);
   assert.equal(
-    role(["--role", "command-center", "--group-id", "from-flag"], env).common.groupId,
+    (await role("command-center", [...cc, "--group-id", "from-flag"], env)).common.groupId,
     "from-flag",
   );
-  assert.equal(role(["--role", "command-center"], env).common.groupId, "from-env");
+  assert.equal((await role("command-center", cc, env)).common.groupId, "from-env");
 });
 
-Deno.test("resolveCommand() reads the role from CHAIN_ROLE too", () => {
-  assert.equal(role([], { CHAIN_ROLE: "service-1", ...key }).role, "service-1");
+Deno.test("resolveCommand() reads the role from CHAIN_ROLE too", async () => {
+  assert.equal((await role("service-1", [], { CHAIN_ROLE: "service-1", ...key })).name, "service-1");
 });
 
-Deno.test("resolveCommand() needs ENCRYPTION_KEY for publisher, service-1 and service-2 but not the command center", () => {
+Deno.test("resolveCommand() imports ENCRYPTION_KEY for publisher, service-1 and service-2, never for the command center", async () => {
   for (const r of ["publisher", "service-1", "service-2"]) {
-    fails(["--role", r], {}, /ENCRYPTION_KEY is not set/);
+    await fails(["--role", r], {}, /ENCRYPTION_KEY is not set/);
+    await fails(["--role", r], { ENCRYPTION_KEY: "c2hvcnQ=" }, /^ENCRYPTION_KEY: /);
   }
-  assert.equal(role(["--role", "command-center"]).role, "command-center");
+  const s1 = await role("service-1", ["--role", "service-1"], key);
+  assert.ok(s1.key instanceof CryptoKey);
+  assert.equal(s1.key.extractable, false, "the imported key cannot be read back");
+  assert.equal((await role("command-center", ["--role", "command-center"])).keyInEnvironment, false);
+  assert.equal((await role("command-center", ["--role", "command-center"], key)).keyInEnvironment, true);
 });
 
-Deno.test("resolveCommand() rejects bad values with one line naming the setting", () => {
-  fails([], {}, /--role is required/);
-  fails(["--role", "router"], {}, /--role must be one of/);
-  fails(
+Deno.test("resolveCommand() loads and checks the command center's routes file", async () => {
+  const c = await role("command-center", ["--role", "command-center"]);
+  assert.equal(c.registry.get("initial-publisher")?.targetTopic, "service-1-topic");
+  await fails(
+    ["--role", "command-center", "--routes", "/no/such/routes.json"],
+    {},
+    /cannot read routes file/,
+  );
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(
+      file,
+      '{"routes": {"a": {"targetTopic": "command-center-dlq", "routeId": "r"}}}',
+    );
+    await fails(["--role", "command-center", "--routes", file], {}, /command-center-dlq/);
+    await assert.rejects(
+      () => resolveCommand(["--role", "command-center", "--routes", file], {}),
+      (e: Error) => {
+        assert.ok(e.cause instanceof Error, "the registry's own error is kept as the cause");
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("resolveCommand() parses SMTP_URL once for service-2", async () => {
+  const c = await role("service-2", ["--role", "service-2"], {
+    ...key,
+    SMTP_URL: "smtps://mail.example:2465",
+  });
+  assert.equal(c.smtp.url.hostname, "mail.example");
+  assert.equal(c.smtp.url.port, "2465");
+  assert.equal(c.smtp.from, "orders@chain.example");
+});
+
+Deno.test("resolveCommand() rejects bad values with one line naming the setting", async () => {
+  await fails([], {}, /--role is required/);
+  await fails(["--role", "router"], {}, /--role must be one of/);
+  await fails(
     ["--role", "command-center", "--brokers", "a b"],
     {},
     /--brokers \/ KAFKA_BROKERS: "a b" is not a host:port/,
   );
-  fails(
+  await fails(
     ["--role", "command-center"],
     { TOPIC_PARTITIONS: "0" },
     /TOPIC_PARTITIONS must be an integer from 1/,
   );
-  fails(["--role", "command-center"], { TOPIC_PARTITIONS: "2.5" }, /TOPIC_PARTITIONS/);
-  fails(["--role", "command-center"], { INBOX_TOPIC: "bad/topic" }, /INBOX_TOPIC must be a Kafka topic name/);
-  fails(["--role", "command-center"], { SERVICE_1_TOPIC: "command-center-inbox" }, /topics must all differ/);
-  fails(["--role", "command-center"], { LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/);
-  fails(["--role", "command-center"], { METADATA_LOG: "maybe" }, /METADATA_LOG must be on or off/);
-  fails(["--role", "command-center"], { CASSANDRA_KEYSPACE: "Bad-Name" }, /CASSANDRA_KEYSPACE/);
-  fails(["--role", "command-center"], { CASSANDRA_REPLICATION: "Nope:1" }, /CASSANDRA_REPLICATION/);
-  fails(
+  await fails(["--role", "command-center"], { TOPIC_PARTITIONS: "2.5" }, /TOPIC_PARTITIONS/);
+  await fails(
+    ["--role", "command-center"],
+    { INBOX_TOPIC: "bad/topic" },
+    /INBOX_TOPIC must be a Kafka topic name/,
+  );
+  await fails(
+    ["--role", "command-center"],
+    { SERVICE_1_TOPIC: "command-center-inbox" },
+    /topics must all differ/,
+  );
+  await fails(["--role", "command-center"], { LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/);
+  await fails(["--role", "command-center"], { METADATA_LOG: "maybe" }, /METADATA_LOG must be on or off/);
+  await fails(["--role", "command-center"], { CASSANDRA_KEYSPACE: "Bad-Name" }, /CASSANDRA_KEYSPACE/);
+  await fails(["--role", "command-center"], { CASSANDRA_REPLICATION: "Nope:1" }, /CASSANDRA_REPLICATION/);
+  await fails(
     ["--role", "publisher"],
     { ...key, PUBLISH_INVALID_SHARE: "2" },
     /PUBLISH_INVALID_SHARE must be a number/,
   );
-  fails(["--role", "publisher"], { ...key, PUBLISH_RATE: "-1" }, /PUBLISH_RATE/);
-  fails(["--role", "command-center", "--no-such-flag"], {}, /no-such-flag.*see --help/);
-  fails(["--role", "service-2"], { ...key, SMTP_URL: "http://mail:25" }, /--smtp-url \/ SMTP_URL: .*scheme/);
-  fails(["--role", "service-2"], { ...key, MAIL_FROM: "nobody" }, /MAIL_FROM must be an email address/);
-});
-
-Deno.test("resolveCommand() parses trace and init", () => {
-  const id = "550E8400-E29B-41D4-A716-446655440000";
-  assert.deepEqual(
-    (resolveCommand(["trace", id], {}) as Extract<Command, { kind: "trace" }>).requestId,
-    id.toLowerCase(),
+  await fails(["--role", "publisher"], { ...key, PUBLISH_RATE: "-1" }, /PUBLISH_RATE/);
+  await fails(["--role", "command-center", "--no-such-flag"], {}, /no-such-flag.*see --help/);
+  await fails(
+    ["--role", "service-2"],
+    { ...key, SMTP_URL: "http://mail:25" },
+    /--smtp-url \/ SMTP_URL: .*scheme/,
   );
-  fails(["trace", "not-a-uuid"], {}, /is not a UUID/);
-  fails(["trace"], {}, /usage: chain trace/);
-  assert.equal(resolveCommand(["init"], {}).kind, "init");
-  fails(["explode"], {}, /unknown command "explode"/);
+  await fails(["--role", "service-2"], { ...key, MAIL_FROM: "nobody" }, /MAIL_FROM must be an email address/);
 });
 
-Deno.test("resolveCommand() resolves the publisher's generator options", () => {
-  const c = role([
+Deno.test("resolveCommand() parses trace and init", async () => {
+  const id = "550E8400-E29B-41D4-A716-446655440000";
+  assert.equal((await role("trace", ["trace", id])).requestId, id.toLowerCase());
+  await fails(["trace", "not-a-uuid"], {}, /is not a UUID/);
+  await fails(["trace"], {}, /usage: chain trace/);
+  assert.ok((await role("init", ["init"])).registry.size > 0, "init loads the routes it creates topics for");
+  await fails(["explode"], {}, /unknown command "explode"/);
+});
+
+Deno.test("resolveCommand() resolves the publisher's generator options", async () => {
+  const c = await role("publisher", [
     "--role",
     "publisher",
     "--count",
@@ -111,16 +171,10 @@ Deno.test("resolveCommand() resolves the publisher's generator options", () => {
     "--seed",
     "7",
   ], key);
-  assert.equal(c.role, "publisher");
-  if (c.role !== "publisher") return;
-  assert.deepEqual(c.publisher, {
-    count: 200,
-    rate: 50,
-    invalidShare: 0.1,
-    input: undefined,
-    seed: 7,
-    progress: "auto",
-  });
+  assert.deepEqual(c.input, { kind: "generated", count: 200, invalidShare: 0.1, seed: 7 });
+  assert.equal(c.rate, 50);
+  assert.equal(c.progress, "auto");
+  await fails(["--role", "publisher", "--input", "/no/such/orders.jsonl"], key, /cannot open \/no\/such/);
 });
 
 Deno.test("settingsHelp() lists every flag and environment variable", () => {

@@ -1,252 +1,262 @@
 /**
- * Wires the real clients (kafkajs, cassandra-driver, SMTP) to a resolved command and runs it. Everything a role
- * reads at start-up (key, routes file) is checked before anything connects.
+ * Wires the real clients (kafkajs, cassandra-driver, SMTP) to a resolved command and runs it: one short
+ * `wire<Role>()` per role or command, chosen from the {@link wiring} table. Everything the command needs was
+ * resolved and checked by config.ts before anything here connects.
  *
  * @module
  */
-import type { Command, CommonConfig } from "./config.ts";
-import { ConfigError, encryptionKeyVariable } from "./config.ts";
-import { createLogger, routeProcessWarnings } from "./log.ts";
+import type cassandra from "cassandra-driver";
+import type { Kafka } from "kafkajs";
+import type { CommonConfig, RunnableCommand } from "./config.ts";
+import { encryptionKeyVariable } from "./settings.ts";
+import { createLogger, type Logger, routeProcessWarnings } from "./log.ts";
 import { createKafka } from "../kafka/kafka_client.ts";
 import { ensureTopics } from "../kafka/topics.ts";
 import { KafkaRecordSink } from "../kafka/kafka_record_sink.ts";
 import { KafkaRecordSource } from "../kafka/kafka_record_source.ts";
 import { createCassandraClient } from "../cassandra/cassandra_client.ts";
 import { ensureSchema } from "../cassandra/schema.ts";
-import { BufferedRoutingLog } from "../routing/buffered_routing_log.ts";
-import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
 import { CassandraRowWriter } from "../cassandra/cassandra_row_writer.ts";
 import { CassandraOrderStore } from "../cassandra/cassandra_order_store.ts";
+import { CassandraInventory, INITIAL_STOCK } from "../cassandra/inventory.ts";
 import { formatTrace, readTrace } from "../cassandra/trace_query.ts";
 import { SmtpMailer } from "../smtp/smtp_mailer.ts";
-import { parseKey } from "../envelope/aes_gcm.ts";
-import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "../routing/route_registry.ts";
+import { BufferedRoutingLog } from "../routing/buffered_routing_log.ts";
+import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
+import type { RouteRegistry } from "../routing/route_registry.ts";
+import { GENERATED_SKUS } from "../order/order.ts";
 import { runCommandCenter } from "../roles/command_center.ts";
 import { runService1 } from "../roles/service_1.ts";
 import { runService2 } from "../roles/service_2.ts";
-import { generatedOrders, jsonLineOrders, noProgress, type Progress, publish } from "../roles/publisher.ts";
+import { generatedOrders, jsonLineOrders, noProgress, publish } from "../roles/publisher.ts";
 import { terminalProgress } from "../roles/terminal_progress.ts";
 import { lines } from "../roles/text_lines.ts";
-
-type Runnable = Exclude<Command, { kind: "help" } | { kind: "version" }>;
 
 /** Standard output, injected so `main` can be run in-process. */
 export interface Output {
   write(text: string): Promise<void>;
 }
 
-async function loadRegistry(file: string, common: CommonConfig): Promise<RouteRegistry> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    throw new ConfigError(`cannot read routes file ${file}: ${(error as Error).message}`);
-  }
-  try {
-    const registry = parseRouteRegistry(text, file);
-    const { inbox, commandCenterDlq, service1Dlq, service2Dlq } = common.topics;
-    assertNoLoops(registry, [inbox, commandCenterDlq, service1Dlq, service2Dlq], file);
-    return registry;
-  } catch (error) {
-    throw new ConfigError((error as Error).message);
-  }
+/** What every wiring gets besides its command. */
+interface Context {
+  logger: Logger;
+  kafka: Kafka;
+  signal: AbortSignal;
+  stdout: Output;
 }
 
-async function loadKey(text: string): Promise<CryptoKey> {
-  try {
-    return await parseKey(text);
-  } catch (error) {
-    throw new ConfigError(`${encryptionKeyVariable}: ${(error as Error).message}`);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+type Wiring<N extends RunnableCommand["name"]> = (
+  command: Extract<RunnableCommand, { name: N }>,
+  context: Context,
+) => Promise<number>;
 
 /** Runs `command` until it is done or `signal` aborts; resolves with the process exit code. */
-export async function launch(
-  command: Runnable,
-  env: Record<string, string | undefined>,
-  signal: AbortSignal,
-  stdout: Output,
-): Promise<number> {
+export async function launch(command: RunnableCommand, signal: AbortSignal, stdout: Output): Promise<number> {
   const { common } = command;
-  const role = command.kind === "role" ? command.role : command.kind;
-  const logger = createLogger(common.logLevel, { role });
+  const logger = createLogger(common.logLevel, { role: command.name });
   routeProcessWarnings(logger);
+  const kafka = createKafka({ brokers: common.brokers, clientId: common.clientId }, logger);
+  const wire = wiring[command.name] as Wiring<typeof command.name>;
+  return await wire(command, { logger, kafka, signal, stdout });
+}
 
-  // Everything read from disk or the environment is checked before connecting.
-  const registry = command.kind === "role" && command.role === "command-center"
-    ? await loadRegistry(command.router.routesFile, common)
-    : command.kind === "init"
-    ? await loadRegistry(command.routesFile, common)
-    : undefined;
-  const key = command.kind === "role" && command.role !== "command-center"
-    ? await loadKey(command.encryptionKey)
-    : undefined;
-  if (command.kind === "role" && command.role === "command-center" && env[encryptionKeyVariable]) {
+/** Each role and command, and how it is wired. */
+const wiring: { [N in RunnableCommand["name"]]: Wiring<N> } = {
+  "init": wireInit,
+  "trace": wireTrace,
+  "command-center": wireCommandCenter,
+  "service-1": wireService1,
+  "service-2": wireService2,
+  "publisher": wirePublisher,
+};
+
+async function wireInit(command: Extract<RunnableCommand, { name: "init" }>, context: Context) {
+  const { common } = command;
+  await createTopics(context, common, [...Object.values(common.topics), ...targetTopics(command.registry)]);
+  await withCassandra(common, async (client) => {
+    await ensureSchema(client, common.cassandra.keyspace, common.cassandra.replication);
+    const stock = Object.fromEntries(GENERATED_SKUS.map((sku) => [sku, INITIAL_STOCK]));
+    const seeded = await new CassandraInventory(client, common.cassandra.keyspace).seedMissing(stock);
+    if (seeded.length > 0) context.logger.info({ skus: seeded, stock: INITIAL_STOCK }, "seeded inventory");
+  });
+  await context.stdout.write(`topics and keyspace ${common.cassandra.keyspace} are ready\n`);
+  return 0;
+}
+
+async function wireTrace(command: Extract<RunnableCommand, { name: "trace" }>, context: Context) {
+  const { common, requestId } = command;
+  const hops = await withCassandra(
+    common,
+    (client) => readTrace(client, common.cassandra.keyspace, requestId),
+  );
+  await context.stdout.write(formatTrace(hops, requestId) + "\n");
+  return hops.length > 0 ? 0 : 1;
+}
+
+async function wireCommandCenter(
+  command: Extract<RunnableCommand, { name: "command-center" }>,
+  context: Context,
+) {
+  const { common, registry, metadataLog } = command;
+  const { topics } = common;
+  const { logger } = context;
+  if (command.keyInEnvironment) {
     logger.warn(
       `${encryptionKeyVariable} is set, but the command center never reads it; remove it from its environment`,
     );
   }
-
-  const kafka = createKafka({ brokers: common.brokers, clientId: common.clientId }, logger);
-  const topics = common.topics;
-  const createTopics = async (names: string[]) => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const created = await ensureTopics(admin, names, common.topicPartitions, common.topicReplicationFactor);
-      if (created.length > 0) logger.info({ topics: created }, "created topics");
-    } finally {
-      await admin.disconnect();
-    }
-  };
-
-  switch (command.kind) {
-    case "init": {
-      await createTopics([...Object.values(topics), ...[...registry!.values()].map((r) => r.targetTopic)]);
-      const cassandra = createCassandraClient(common.cassandra);
-      try {
-        await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
-      } finally {
-        await cassandra.shutdown();
-      }
-      await stdout.write(`topics and keyspace ${common.cassandra.keyspace} are ready\n`);
-      return 0;
-    }
-    case "trace": {
-      const cassandra = createCassandraClient(common.cassandra);
-      try {
-        const hops = await readTrace(cassandra, common.cassandra.keyspace, command.requestId);
-        await stdout.write(formatTrace(hops, command.requestId) + "\n");
-        return hops.length > 0 ? 0 : 1;
-      } finally {
-        await cassandra.shutdown();
-      }
-    }
-    case "role":
-      break;
-  }
-
-  const sourceOf = (topic: string) =>
-    new KafkaRecordSource(kafka, { groupId: common.groupId, topic, concurrency: common.topicPartitions });
-  /** Runs `work` with a connected producer, closed afterwards however `work` ends. */
-  const withSink = async (work: (sink: KafkaRecordSink) => Promise<unknown>) => {
-    const sink = await KafkaRecordSink.connect(kafka);
-    try {
-      await work(sink);
-    } finally {
-      await sink.close();
-    }
-  };
-
-  switch (command.role) {
-    case "command-center": {
-      await createTopics([
-        topics.inbox,
-        topics.commandCenterDlq,
-        ...[...registry!.values()].map((r) => r.targetTopic),
-      ]);
-      const cassandra = command.router.metadataLog ? createCassandraClient(common.cassandra) : undefined;
-      let routingLog: RoutingLog = new NoRoutingLog();
-      if (cassandra) {
-        await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
-        routingLog = new BufferedRoutingLog(new CassandraRowWriter(cassandra, common.cassandra.keyspace), {
-          capacity: command.router.metadataBufferRows,
-          maxBatch: 200,
-          concurrency: 8,
-          logger,
-          reportEveryMs: 10_000,
-        });
-      }
-      try {
-        await withSink((sink) =>
-          runCommandCenter(
-            { source: sourceOf(topics.inbox), sink, routingLog, registry: registry!, logger },
-            { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes },
-            signal,
-          )
-        );
-      } finally {
-        const stats = await routingLog.close(10_000);
-        logger.info({ metadata: stats }, "metadata log closed");
-        await cassandra?.shutdown();
-      }
-      return 0;
-    }
-    case "service-1": {
-      await createTopics([topics.service1, topics.service1Dlq, topics.inbox]);
-      await withSink((sink) =>
-        runService1(
-          { source: sourceOf(topics.service1), sink, key: key!, logger, now: () => new Date() },
-          { inboxTopic: topics.inbox, dlqTopic: topics.service1Dlq, maxMessageBytes: common.maxMessageBytes },
-          signal,
-        )
-      );
-      return 0;
-    }
-    case "service-2": {
-      const mailer = new SmtpMailer({ url: command.fulfillment.smtpUrl, from: command.fulfillment.mailFrom });
-      await createTopics([topics.service2, topics.service2Dlq]);
-      const cassandra = createCassandraClient(common.cassandra);
+  await createTopics(context, common, [topics.inbox, topics.commandCenterDlq, ...targetTopics(registry)]);
+  const cassandra = metadataLog.enabled ? createCassandraClient(common.cassandra) : undefined;
+  let routingLog: RoutingLog = new NoRoutingLog();
+  try {
+    if (cassandra) {
       await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
-      const store = new CassandraOrderStore(cassandra, common.cassandra.keyspace);
-      try {
-        await withSink((sink) =>
-          runService2(
-            { source: sourceOf(topics.service2), sink, key: key!, store, mailer, logger },
-            { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes },
-            signal,
-          )
-        );
-      } finally {
-        await mailer.close();
-        await cassandra.shutdown();
-      }
-      return 0;
-    }
-    case "publisher": {
-      const options = command.publisher;
-      // The input is opened before connecting, so a wrong path stops the publisher at once.
-      let input: ReadableStream<Uint8Array> | undefined;
-      if (options.input === "-") input = Deno.stdin.readable;
-      else if (options.input !== undefined) {
-        try {
-          input = (await Deno.open(options.input)).readable;
-        } catch (error) {
-          throw new ConfigError(
-            `--input / PUBLISH_INPUT: cannot open ${options.input}: ${(error as Error).message}`,
-          );
-        }
-      }
-      await createTopics([topics.inbox]);
-      const showBar = options.progress === "auto" ? Deno.stderr.isTerminal() : options.progress;
-      const progress: Progress = showBar ? await terminalProgress() : noProgress;
-      const orders = input
-        ? jsonLineOrders(lines(input))
-        : generatedOrders(options.count, options.invalidShare, options.seed);
-      let badInput = 0;
-      await withSink(async (sink) => {
-        progress.start(input ? 0 : options.count);
-        const stats = await publish(
-          orders,
-          {
-            sink,
-            key: key!,
-            logger,
-            printIds: (ids) => stdout.write(ids.join("\n") + "\n"),
-            progress,
-            sleep,
-            now: () => performance.now(),
-          },
-          { inboxTopic: topics.inbox, rate: options.rate, batchSize: 500 },
-          signal,
-        );
-        progress.stop();
-        logger.info({ ...stats }, "publisher done");
-        badInput = stats.badInput;
+      routingLog = new BufferedRoutingLog(new CassandraRowWriter(cassandra, common.cassandra.keyspace), {
+        capacity: metadataLog.bufferRows,
+        maxBatch: 200,
+        concurrency: 8,
+        logger,
+        reportEveryMs: 10_000,
       });
-      return badInput > 0 ? 1 : 0;
     }
+    await withSink(context, (sink) =>
+      runCommandCenter(
+        { source: sourceOf(context, common, topics.inbox), sink, routingLog, registry, logger },
+        { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes },
+        context.signal,
+      ));
+  } finally {
+    logger.info({ metadata: await routingLog.close(10_000) }, "metadata log closed");
+    await cassandra?.shutdown();
+  }
+  return 0;
+}
+
+async function wireService1(command: Extract<RunnableCommand, { name: "service-1" }>, context: Context) {
+  const { common, key } = command;
+  const { topics } = common;
+  await createTopics(context, common, [topics.service1, topics.service1Dlq, topics.inbox]);
+  await withSink(context, (sink) =>
+    runService1(
+      {
+        source: sourceOf(context, common, topics.service1),
+        sink,
+        key,
+        logger: context.logger,
+        now: () => new Date(),
+      },
+      { inboxTopic: topics.inbox, dlqTopic: topics.service1Dlq, maxMessageBytes: common.maxMessageBytes },
+      context.signal,
+    ));
+  return 0;
+}
+
+async function wireService2(command: Extract<RunnableCommand, { name: "service-2" }>, context: Context) {
+  const { common, key } = command;
+  const { topics } = common;
+  await createTopics(context, common, [topics.service2, topics.service2Dlq]);
+  const mailer = new SmtpMailer(command.smtp);
+  try {
+    await withCassandra(common, async (client) => {
+      await ensureSchema(client, common.cassandra.keyspace, common.cassandra.replication);
+      const store = new CassandraOrderStore(client, common.cassandra.keyspace);
+      await withSink(context, (sink) =>
+        runService2(
+          {
+            source: sourceOf(context, common, topics.service2),
+            sink,
+            key,
+            store,
+            mailer,
+            logger: context.logger,
+          },
+          { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes },
+          context.signal,
+        ));
+    });
+  } finally {
+    await mailer.close();
+  }
+  return 0;
+}
+
+async function wirePublisher(command: Extract<RunnableCommand, { name: "publisher" }>, context: Context) {
+  const { common, key, input } = command;
+  const { logger } = context;
+  await createTopics(context, common, [common.topics.inbox]);
+  const showBar = command.progress === "auto" ? Deno.stderr.isTerminal() : command.progress;
+  const progress = showBar ? await terminalProgress() : noProgress;
+  const orders = input.kind === "lines"
+    ? jsonLineOrders(lines(input.stream))
+    : generatedOrders(input.count, input.invalidShare, input.seed);
+  const stats = await withSink(context, async (sink) => {
+    progress.start(input.kind === "generated" ? input.count : 0);
+    try {
+      return await publish(
+        orders,
+        {
+          sink,
+          key,
+          logger,
+          printIds: (ids) => context.stdout.write(ids.join("\n") + "\n"),
+          progress,
+          sleep,
+          now: () => performance.now(),
+        },
+        { inboxTopic: common.topics.inbox, rate: command.rate, batchSize: 500 },
+        context.signal,
+      );
+    } finally {
+      progress.stop();
+    }
+  });
+  logger.info({ ...stats }, "publisher done");
+  return stats.badInput > 0 ? 1 : 0;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const targetTopics = (registry: RouteRegistry) => [...registry.values()].map((r) => r.targetTopic);
+
+/** Creates the topics of `names` that do not exist yet, with the configured partitions and replication. */
+async function createTopics(context: Context, common: CommonConfig, names: string[]): Promise<void> {
+  const admin = context.kafka.admin();
+  await admin.connect();
+  try {
+    const created = await ensureTopics(admin, names, common.topicPartitions, common.topicReplicationFactor);
+    if (created.length > 0) context.logger.info({ topics: created }, "created topics");
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function sourceOf(context: Context, common: CommonConfig, topic: string): KafkaRecordSource {
+  return new KafkaRecordSource(context.kafka, {
+    groupId: common.groupId,
+    topic,
+    concurrency: common.topicPartitions,
+  });
+}
+
+/** Runs `work` with a connected producer, closed afterwards however `work` ends. */
+async function withSink<T>(context: Context, work: (sink: KafkaRecordSink) => Promise<T>): Promise<T> {
+  const sink = await KafkaRecordSink.connect(context.kafka);
+  try {
+    return await work(sink);
+  } finally {
+    await sink.close();
+  }
+}
+
+/** Runs `work` with a Cassandra session, shut down afterwards however `work` ends. */
+async function withCassandra<T>(
+  common: CommonConfig,
+  work: (client: cassandra.Client) => Promise<T>,
+): Promise<T> {
+  const client = createCassandraClient(common.cassandra);
+  try {
+    return await work(client);
+  } finally {
+    await client.shutdown();
   }
 }

@@ -87,7 +87,9 @@ export function replicationCql(replication: Replication): string {
  * creates the schema. Statements default to prepared, LOCAL_QUORUM. The caller connects lazily (first query)
  * and calls `shutdown()`.
  */
-export function createCassandraClient(settings: CassandraSettings): cassandra.Client {
+export function createCassandraClient(
+  settings: Pick<CassandraSettings, "contactPoints" | "localDataCenter">,
+): cassandra.Client {
   return new cassandra.Client({
     contactPoints: settings.contactPoints,
     localDataCenter: settings.localDataCenter,

@@ -60,8 +60,6 @@ Deno.test("createCassandraClient() makes a client not bound to a keyspace", asyn
   const client = createCassandraClient({
     contactPoints: ["127.0.0.1:1"],
     localDataCenter: "dc1",
-    keyspace: "chain",
-    replication: { strategy: "SimpleStrategy", replicationFactor: 1 },
   });
   assert.equal(client.keyspace, undefined);
   await client.shutdown();

@@ -16,6 +16,7 @@
 import { Buffer } from "node:buffer";
 import { decrypt, encrypt, IV_BYTES, TAG_BYTES } from "./aes_gcm.ts";
 import { PayloadError } from "../failure/payload_error.ts";
+import { NAME_PATTERN, NAME_RULE, REQUEST_ID_PATTERN } from "../messaging/names.ts";
 
 /** The five fields of an envelope, as they travel (base64 for the binary ones). */
 export interface Envelope {
@@ -54,8 +55,6 @@ export class EnvelopeError extends Error {
   }
 }
 
-const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const WORKER_NAME_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 /** Standard alphabet and padding; the length (a multiple of 4) is checked apart. */
 const BASE64_PATTERN = /^[A-Za-z0-9+/]*={0,2}$/;
 /** 12 bytes in base64 are 16 characters with no padding. */
@@ -68,13 +67,13 @@ const encoder = new TextEncoder();
 
 /** Checks a request_id and a worker_name; shared by parsing and sealing. */
 function checkIdentity(requestId: string, workerName: string): void {
-  if (!UUID_PATTERN.test(requestId)) {
+  if (!REQUEST_ID_PATTERN.test(requestId)) {
     throw new EnvelopeError("invalid_request_id", "request_id is not a UUID (8-4-4-4-12 hex)", "request_id");
   }
-  if (!WORKER_NAME_PATTERN.test(workerName)) {
+  if (!NAME_PATTERN.test(workerName)) {
     throw new EnvelopeError(
       "invalid_worker_name",
-      `worker_name must be 1-128 characters of A-Z a-z 0-9 . _ - (got ${workerName.length} characters)`,
+      `worker_name must be ${NAME_RULE} (got ${workerName.length} characters)`,
       "worker_name",
     );
   }

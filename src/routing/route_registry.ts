@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { isTopicName, NAME_PATTERN, NAME_RULE, TOPIC_NAME_RULE } from "../messaging/names.ts";
 
 /** Where messages from one worker are forwarded. */
 export interface Route {
@@ -29,11 +30,7 @@ export interface Route {
 /** Routes keyed by worker name. */
 export type RouteRegistry = ReadonlyMap<string, Route>;
 
-const NAME_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
-const TOPIC_PATTERN = /^[A-Za-z0-9._-]{1,249}$/;
 const ROUTE_KEYS: readonly string[] = ["targetTopic", "enabled", "routeId"];
-const NAME_RULE = "1-128 characters of A-Z a-z 0-9 . _ -";
-const TOPIC_RULE = 'a Kafka topic name: 1-249 characters of A-Z a-z 0-9 . _ -, not "." or ".."';
 
 /**
  * Parses and validates a route registry file.
@@ -124,16 +121,12 @@ function parseRoute(workerName: string, value: unknown, source: string): Route {
 
   const { targetTopic, enabled, routeId } = value;
   if (typeof targetTopic !== "string") throw new TypeError(`${where}: targetTopic must be a string`);
-  if (!isKafkaTopicName(targetTopic)) throw new RangeError(`${where}: targetTopic must be ${TOPIC_RULE}`);
+  if (!isTopicName(targetTopic)) throw new RangeError(`${where}: targetTopic must be ${TOPIC_NAME_RULE}`);
   if (typeof enabled !== "boolean") throw new TypeError(`${where}: enabled must be true or false`);
   if (typeof routeId !== "string") throw new TypeError(`${where}: routeId must be a string`);
   if (!NAME_PATTERN.test(routeId)) throw new RangeError(`${where}: routeId must be ${NAME_RULE}`);
 
   return Object.freeze({ workerName, targetTopic, enabled, routeId });
-}
-
-function isKafkaTopicName(name: string): boolean {
-  return TOPIC_PATTERN.test(name) && name !== "." && name !== "..";
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -130,9 +130,9 @@ export class SmtpMailer implements Mailer {
   readonly #from: string;
   #closed = false;
 
-  /** `url` is checked with {@link parseSmtpUrl}; the port defaults to 25 (smtp:) or 465 (smtps:). */
-  constructor(options: { url: string; from: string }) {
-    const url = parseSmtpUrl(options.url);
+  /** `url` is one {@link parseSmtpUrl} accepted; the port defaults to 25 (smtp:) or 465 (smtps:). */
+  constructor(options: { url: URL; from: string }) {
+    const { url } = options;
     this.#from = options.from;
     this.#transport = nodemailer.createTransport({
       pool: true,

@@ -1,0 +1,181 @@
+/**
+ * Every setting chain reads: its flag, its environment variable, its default and what it is for, and the
+ * `--help` text made from them. README's settings table mirrors this one (tests/shipping_test.ts checks it).
+ *
+ * @module
+ */
+import { logLevels } from "./log.ts";
+
+/** One setting: a flag, usually an environment variable, maybe a default. */
+export interface Setting {
+  flag: string;
+  env?: string;
+  default?: string;
+  help: string;
+  type?: "boolean";
+}
+
+/** Every setting: its flag, its environment variable, its default and what it is for. README mirrors this. */
+export const settings = {
+  role: { flag: "role", env: "CHAIN_ROLE", help: "publisher | command-center | service-1 | service-2" },
+  brokers: {
+    flag: "brokers",
+    env: "KAFKA_BROKERS",
+    default: "127.0.0.1:9092",
+    help: "Kafka bootstrap servers",
+  },
+  clientId: { flag: "client-id", env: "KAFKA_CLIENT_ID", help: "Kafka client id (default chain-<role>)" },
+  groupId: { flag: "group-id", env: "KAFKA_GROUP_ID", help: "consumer group (default: the role's name)" },
+  inbox: { flag: "inbox-topic", env: "INBOX_TOPIC", default: "command-center-inbox", help: "the inbox" },
+  commandCenterDlq: {
+    flag: "dlq-topic",
+    env: "COMMAND_CENTER_DLQ_TOPIC",
+    default: "command-center-dlq",
+    help: "the command center's dead-letter topic",
+  },
+  service1: {
+    flag: "service-1-topic",
+    env: "SERVICE_1_TOPIC",
+    default: "service-1-topic",
+    help: "service-1 input",
+  },
+  service1Dlq: {
+    flag: "service-1-dlq-topic",
+    env: "SERVICE_1_DLQ_TOPIC",
+    default: "service-1-dlq",
+    help: "service-1's dead-letter topic",
+  },
+  service2: {
+    flag: "service-2-topic",
+    env: "SERVICE_2_TOPIC",
+    default: "service-2-topic",
+    help: "service-2 input",
+  },
+  service2Dlq: {
+    flag: "service-2-dlq-topic",
+    env: "SERVICE_2_DLQ_TOPIC",
+    default: "service-2-dlq",
+    help: "service-2's dead-letter topic",
+  },
+  topicPartitions: {
+    flag: "topic-partitions",
+    env: "TOPIC_PARTITIONS",
+    default: "3",
+    help: "partitions of topics chain creates",
+  },
+  topicReplicationFactor: {
+    flag: "topic-replication-factor",
+    env: "TOPIC_REPLICATION_FACTOR",
+    default: "1",
+    help: "replication factor of topics chain creates",
+  },
+  contactPoints: {
+    flag: "contact-points",
+    env: "CASSANDRA_CONTACT_POINTS",
+    default: "127.0.0.1:9042",
+    help: "Cassandra contact points",
+  },
+  localDc: {
+    flag: "local-dc",
+    env: "CASSANDRA_LOCAL_DC",
+    default: "datacenter1",
+    help: "Cassandra local DC",
+  },
+  keyspace: { flag: "keyspace", env: "CASSANDRA_KEYSPACE", default: "chain", help: "Cassandra keyspace" },
+  replication: {
+    flag: "replication",
+    env: "CASSANDRA_REPLICATION",
+    default: "SimpleStrategy:1",
+    help: "keyspace replication: SimpleStrategy:N or NetworkTopologyStrategy:dc1=N,dc2=M",
+  },
+  logLevel: { flag: "log-level", env: "LOG_LEVEL", default: "info", help: logLevels.join(" | ") },
+  maxMessageBytes: {
+    flag: "max-message-bytes",
+    env: "MAX_MESSAGE_BYTES",
+    default: "1048576",
+    help: "larger inbox messages are dead-lettered as oversize",
+  },
+  routes: {
+    flag: "routes",
+    env: "ROUTES_FILE",
+    help: "route registry JSON file (default: the built-in routes.json)",
+  },
+  metadataLog: {
+    flag: "metadata-log",
+    env: "METADATA_LOG",
+    default: "on",
+    help: "on | off: write each hop's metadata to Cassandra",
+  },
+  metadataBuffer: {
+    flag: "metadata-buffer",
+    env: "METADATA_BUFFER_ROWS",
+    default: "50000",
+    help: "metadata rows held while Cassandra is slow; beyond it rows are dropped and counted",
+  },
+  smtpUrl: {
+    flag: "smtp-url",
+    env: "SMTP_URL",
+    default: "smtp://127.0.0.1:2525",
+    help: "service-2's SMTP server",
+  },
+  mailFrom: {
+    flag: "mail-from",
+    env: "MAIL_FROM",
+    default: "orders@chain.example",
+    help: "confirmation sender",
+  },
+  count: { flag: "count", env: "PUBLISH_COUNT", default: "10", help: "publisher: orders to generate" },
+  rate: {
+    flag: "rate",
+    env: "PUBLISH_RATE",
+    default: "0",
+    help: "publisher: orders per second, 0 = as fast as possible",
+  },
+  invalidShare: {
+    flag: "invalid-share",
+    env: "PUBLISH_INVALID_SHARE",
+    default: "0",
+    help: "publisher: share of generated orders with an invalid amount, 0..1",
+  },
+  input: { flag: "input", env: "PUBLISH_INPUT", help: "publisher: JSON-lines file of orders, - for stdin" },
+  seed: {
+    flag: "seed",
+    env: "PUBLISH_SEED",
+    help: "publisher: seed of the order generator (default: random)",
+  },
+  progress: {
+    flag: "progress",
+    env: "PUBLISH_PROGRESS",
+    default: "auto",
+    help: "publisher: on | off | auto (a TTY)",
+  },
+} satisfies Record<string, Setting>;
+
+/** The name of one of {@link settings}. */
+export type SettingName = keyof typeof settings;
+
+/** `ENCRYPTION_KEY` is read from the environment only: a flag would show the key in `ps`. */
+export const encryptionKeyVariable = "ENCRYPTION_KEY";
+
+/** The text of `--help`. */
+export function settingsHelp(): string {
+  const lines = [
+    "usage: chain --role <role> [options]     run one role",
+    "       chain trace <request_id>          print a request's hops from the metadata log",
+    "       chain init                        create the topics and the Cassandra schema, then exit",
+    "       chain --help | --version",
+    "",
+    "options (flag, environment variable, default):",
+  ];
+  for (const s of Object.values(settings) as Setting[]) {
+    const left = `  --${s.flag} <value>`.padEnd(34);
+    lines.push(
+      `${left}${(s.env ?? "").padEnd(26)}${s.help}${s.default !== undefined ? ` [${s.default}]` : ""}`,
+    );
+  }
+  lines.push(
+    `  ${encryptionKeyVariable.padEnd(58)}32 random bytes, base64 (or 64 hex); environment only;`,
+    `  ${"".padEnd(58)}publisher, service-1 and service-2 need it, the command center never reads it`,
+  );
+  return lines.join("\n");
+}
