@@ -90,9 +90,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     disableReverseLookup: true,
     closeTimeout: sinkCloseTimeoutMs,
     logger: false,
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, _session, callback) {
       if (refusal === undefined) return callback();
-      callback(Object.assign(new Error(`Recipient refused (sink told to answer ${refusal})`), {
+      // Quotes the address, as real servers do ("550 5.1.1 <a@b>: Recipient address rejected").
+      callback(Object.assign(new Error(`<${address.address}>: Recipient address rejected (sink told to)`), {
         responseCode: refusal,
       }));
     },

@@ -79,6 +79,7 @@ Deno.test("SmtpMailer rejects with a permanent SmtpSendError when the server ref
       assert.ok(e instanceof SmtpSendError);
       assert.equal(e.retriable, false);
       assert.equal(e.responseCode, 550);
+      assert.ok(!e.message.includes("buyer@example.com"), "the recipient's address stays out of the error");
       return true;
     });
     assert.equal(sink.messages().length, 0);

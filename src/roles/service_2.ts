@@ -13,6 +13,7 @@ import type { OrderStore, SavedOrder } from "../fulfilment/order_store.ts";
 import type { Mailer } from "../fulfilment/mailer.ts";
 import { deadLetterHeaders } from "../messaging/dead_letter.ts";
 import { PayloadError } from "../failure/payload_error.ts";
+import { isRetriable } from "../failure/retry_policy.ts";
 import { readEnvelope } from "./read_envelope.ts";
 import { settleAll } from "./settle_all.ts";
 
@@ -106,7 +107,7 @@ export async function fulfilBatch(
   stats: Service2Stats,
 ): Promise<void> {
   const deadLetters: OutRecord[] = [];
-  const byRequest = new Map<string, EnrichedOrder[]>();
+  const byRequest = new Map<string, { order: EnrichedOrder; record: InRecord }[]>();
   const deadLetter = (record: InRecord, reason: string, detail: string) => {
     deadLetters.push({
       topic: options.dlqTopic,
@@ -130,18 +131,30 @@ export async function fulfilBatch(
       const order = parseEnrichedOrder(read.payload);
       const requestId = read.envelope.request_id.toLowerCase();
       const orders = byRequest.get(requestId);
-      if (orders) orders.push(order);
-      else byRequest.set(requestId, [order]);
+      if (orders) orders.push({ order, record: batch.records[i] });
+      else byRequest.set(requestId, [{ order, record: batch.records[i] }]);
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
       deadLetter(batch.records[i], "invalid_payload", error.message);
     }
   }
   await settleAll([...byRequest], fulfilConcurrency, async ([requestId, orders]) => {
-    for (const order of orders) {
-      const outcome = await fulfil(requestId, order, deps);
+    for (const { order, record } of orders) {
+      let outcome: Outcome;
+      try {
+        outcome = await fulfil(requestId, order, deps);
+      } catch (error) {
+        // A failure that says it is permanent (a 5xx mail rejection) would fail every later try the same way:
+        // the order goes to the dead-letter topic, where it can be replayed once the cause is fixed (the steps
+        // already done are not repeated). Anything else fails the batch, which comes again.
+        if (isRetriable(error)) throw error;
+        deadLetter(record, "permanent_failure", (error as Error).message);
+        continue;
+      }
       stats[outcome]++;
-      deps.logger.info({ request_id: requestId, outcome }, `order ${outcome}`);
+      if (deps.logger.isLevelEnabled("info")) {
+        deps.logger.info({ request_id: requestId, outcome }, `order ${outcome}`);
+      }
     }
   });
   await deps.sink.send(deadLetters);

@@ -98,3 +98,38 @@ Deno.test("fulfilBatch() dead-letters what it cannot decrypt or read as an order
   assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 2 });
   assert.equal(mailer.sent.length, 1);
 });
+
+Deno.test("fulfilBatch() dead-letters an order whose mail is refused for good, and fulfils the others", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  mailer.failNext = 1;
+  mailer.failRetriable = false;
+  const sink = new MemorySink();
+  const refused = await sealEnvelope(key, crypto.randomUUID(), "service-1-publisher", valid);
+  const fine = await sealEnvelope(key, crypto.randomUUID(), "service-1-publisher", valid);
+  const records = [encodeEnvelope(refused), encodeEnvelope(fine)]
+    .map((v, i) => ({ ...inRecord(i, v), topic: "s2", partition: 0 }));
+  const s = stats();
+  await fulfilBatch({ topic: "s2", partition: 0, records }, { sink, key, store, mailer, logger }, options, s);
+  assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.reason]), ["permanent_failure"]);
+  assert.equal(sink.sent[0].value, records[0].value, "the original envelope is kept for a replay");
+  assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 1 });
+  assert.deepEqual(mailer.sent.map((c) => c.requestId), [fine.request_id]);
+});
+
+Deno.test("fulfilBatch() fails the batch on a mail failure that may pass later, so it comes again", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  mailer.failNext = 1;
+  mailer.failRetriable = true;
+  const sink = new MemorySink();
+  const envelope = await sealEnvelope(key, crypto.randomUUID(), "service-1-publisher", valid);
+  const records = [{ ...inRecord(0, encodeEnvelope(envelope)), topic: "s2", partition: 0 }];
+  const batch = { topic: "s2", partition: 0, records };
+  const s = stats();
+  await assert.rejects(fulfilBatch(batch, { sink, key, store, mailer, logger }, options, s));
+  assert.equal(sink.sent.length, 0, "nothing dead-lettered");
+  await fulfilBatch(batch, { sink, key, store, mailer, logger }, options, s);
+  assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 0 });
+  assert.equal(mailer.sent.length, 1);
+});

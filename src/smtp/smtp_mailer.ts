@@ -156,10 +156,13 @@ export class SmtpMailer implements Mailer {
     try {
       await this.#transport.sendMail(confirmationMessage(c, this.#from));
     } catch (error) {
-      const failure = error as { message?: unknown; code?: unknown; responseCode?: unknown };
+      const failure = error as { code?: unknown; responseCode?: unknown };
       const code = typeof failure.code === "string" ? failure.code : undefined;
       const responseCode = typeof failure.responseCode === "number" ? failure.responseCode : undefined;
-      const reason = typeof failure.message === "string" ? failure.message : String(error);
+      // nodemailer's message can quote the recipient's address (plaintext of the order): only its code and the
+      // server's reply code are kept.
+      const reason = [code ?? "send error", responseCode === undefined ? "" : `reply ${responseCode}`]
+        .filter((part) => part !== "").join(", ");
       throw new SmtpSendError(c.requestId, reason, {
         retriable: isRetriableSmtpFailure({ code, responseCode }),
         code,
