@@ -1,12 +1,14 @@
 /**
- * The metadata log on the real node: CassandraRowWriter's rows read back as given with the one-week TTL, and
- * readTrace() lists a request's hops in order. Each test has its own keyspace and drops it.
+ * The metadata log on the real node: the shared RoutingLog contract for BufferedRoutingLog over
+ * CassandraRowWriter, CassandraRowWriter's rows read back as given with the one-week TTL, and readTrace() lists a
+ * request's hops in order. Each test has its own keyspace and drops it.
  */
 import assert from "node:assert/strict";
 import cassandra from "cassandra-driver";
 import { ensureSchema } from "../src/cassandra/schema.ts";
 import { BufferedRoutingLog, RowWriteError } from "../src/routing/buffered_routing_log.ts";
 import type { RoutingRow } from "../src/routing/routing_log.ts";
+import { routingLogContract } from "../src/routing/routing_log_contract.ts";
 import { CassandraRowWriter } from "../src/cassandra/cassandra_row_writer.ts";
 import { formatTrace, readTrace } from "../src/cassandra/trace_query.ts";
 import { createLogger } from "../src/app/log.ts";
@@ -25,6 +27,65 @@ async function withKeyspace(fn: (client: cassandra.Client, keyspace: string) => 
     await client.shutdown();
   }
 }
+
+routingLogContract("BufferedRoutingLog over CassandraRowWriter", async () => {
+  const keyspace = uniqueName("t").replaceAll("-", "_");
+  const client = testCassandra();
+  const cleanup = async () => {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+    await client.shutdown();
+  };
+  try {
+    await ensureSchema(client, keyspace, { strategy: "SimpleStrategy", replicationFactor: 1 });
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const log = new BufferedRoutingLog(new CassandraRowWriter(client, keyspace), {
+    capacity: 1000,
+    maxBatch: 7,
+    concurrency: 2,
+    logger: createLogger("silent", {}),
+    reportEveryMs: 1000,
+  });
+  return {
+    log,
+    probe: {
+      async rows(requestId) {
+        const rows = (await client.execute(
+          `SELECT request_id, routed_at, worker_name, source_topic, target_topic, route_id, success,
+             processing_time_ms, reason, source_partition, source_offset
+           FROM ${keyspace}.routing_metadata WHERE request_id = ?`,
+          [requestId],
+          { prepare: true },
+        )).rows;
+        return rows.map((r) => {
+          const row: RoutingRow = {
+            requestId: r.get("request_id"),
+            workerName: r.get("worker_name"),
+            sourceTopic: r.get("source_topic"),
+            targetTopic: r.get("target_topic"),
+            routeId: r.get("route_id"),
+            success: r.get("success"),
+            processingTimeMs: r.get("processing_time_ms"),
+            routedAt: r.get("routed_at"),
+            sourcePartition: r.get("source_partition"),
+            sourceOffset: r.get("source_offset").toString(),
+          };
+          if (r.get("reason") !== null) row.reason = r.get("reason");
+          return row;
+        });
+      },
+      async breakStore() {
+        await client.execute(`DROP TABLE ${keyspace}.routing_metadata`);
+      },
+    },
+    async cleanup() {
+      await log.close(10_000);
+      await cleanup();
+    },
+  };
+});
 
 function hop(requestId: string, overrides: Partial<RoutingRow>): RoutingRow {
   return {

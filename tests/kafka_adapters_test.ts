@@ -1,15 +1,109 @@
 /**
- * The kafkajs adapters on the real broker: the sink splits what the broker would refuse as one batch, and the
- * source commits only what its handler finished, so a failed batch comes again.
+ * The kafkajs adapters on the real broker: the shared RecordSink/RecordSource contract, the sink splitting what
+ * the broker would refuse as one batch, and the source committing only what its handler finished, so a failed
+ * batch comes again. Each test has its own topic and consumer group and deletes them.
  */
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { KafkaRecordSink } from "../src/kafka/kafka_record_sink.ts";
 import { KafkaRecordSource } from "../src/kafka/kafka_record_source.ts";
 import { ensureTopics } from "../src/kafka/topics.ts";
-import type { RecordBatch } from "../src/messaging/records.ts";
+import type { InRecord, RecordBatch } from "../src/messaging/records.ts";
+import { recordsContract } from "../src/messaging/records_contract.ts";
 import { testKafka, uniqueName } from "../support/services.ts";
 
 const kafka = testKafka("adapters-test");
+
+/** Every record on `topic` now, read by a throwaway consumer group: partitions ascending, offsets in order. */
+async function readTopic(topic: string, total: number): Promise<InRecord[]> {
+  const records: InRecord[] = [];
+  if (total === 0) return records;
+  const consumer = kafka.consumer({ groupId: uniqueName("contract-reader"), maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`read ${records.length} of ${total} records`)), 30_000);
+      consumer.run({
+        eachMessage: ({ partition, message }) => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+          records.push({
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key === null ? null : new Uint8Array(message.key),
+            value: message.value === null ? null : new Uint8Array(message.value),
+            headers,
+            timestamp: Number(message.timestamp),
+          });
+          if (records.length >= total) {
+            clearTimeout(timer);
+            resolve();
+          }
+          return Promise.resolve();
+        },
+      }).catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
+
+recordsContract("KafkaRecordSink and KafkaRecordSource", async () => {
+  const topic = uniqueName("contract");
+  const groupId = uniqueName("contract-group");
+  const admin = kafka.admin();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  let sink: KafkaRecordSink | undefined;
+  const cleanup = async () => {
+    await sink?.close();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    await admin.deleteGroups([groupId]).catch(() => {});
+    await admin.disconnect();
+  };
+  try {
+    await admin.connect();
+    await producer.connect();
+    await ensureTopics(admin, [topic], 2, 1);
+    sink = await KafkaRecordSink.connect(kafka);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return {
+    topic,
+    sink,
+    source: new KafkaRecordSource(kafka, { groupId, topic, concurrency: 2 }),
+    probe: {
+      async produce(partition, records) {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: records.map((r) => ({
+            partition,
+            key: r.key === null ? null : Buffer.from(r.key),
+            value: Buffer.from(r.value),
+            headers: r.headers,
+          })),
+        });
+      },
+      async read() {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return readTopic(topic, offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0));
+      },
+      async committed() {
+        const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const out: Record<number, string> = {};
+        for (const p of partitions) if (p.offset !== "-1") out[p.partition] = p.offset;
+        return out;
+      },
+    },
+    cleanup,
+  };
+});
 
 Deno.test({
   name: "KafkaRecordSink sends 3 MiB for one partition, more than one broker batch, and every record arrives",

@@ -1,9 +1,31 @@
 import assert from "node:assert/strict";
 import type { Confirmation } from "../src/fulfilment/mailer.ts";
+import { mailerContract } from "../src/fulfilment/mailer_contract.ts";
 import { SmtpMailer, SmtpSendError } from "../src/smtp/smtp_mailer.ts";
 import { mailLine, startSmtpSink } from "../support/smtp_sink.ts";
 
 const from = "orders@chain.example";
+
+mailerContract("SmtpMailer", async (mode) => {
+  const sink = await startSmtpSink({
+    refuseRecipientsWith: mode === "refusing permanently"
+      ? 550
+      : mode === "refusing for now"
+      ? 451
+      : undefined,
+  });
+  const mailer = new SmtpMailer({ url: new URL(sink.url), from });
+  return {
+    mailer,
+    probe: {
+      received: () => Promise.resolve(sink.messages().map((m) => ({ requestId: m.requestId, to: m.to }))),
+    },
+    async cleanup() {
+      await mailer.close();
+      await sink.close();
+    },
+  };
+});
 
 function confirmation(requestId: string, to = "buyer@example.com"): Confirmation {
   return {

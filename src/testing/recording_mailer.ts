@@ -21,11 +21,19 @@ export class RecordingMailer implements Mailer {
   sendConfirmation(c: Confirmation): Promise<void> {
     this.attempts++;
     if (this.closed) {
-      return Promise.reject(new MailSendError(c.requestId, "the mailer is closed", false));
+      return Promise.reject(
+        new MailSendError(c.requestId, `send failed for request ${c.requestId}: the mailer is closed`, false),
+      );
     }
     if (this.failNext > 0) {
       this.failNext--;
-      return Promise.reject(new MailSendError(c.requestId, "failed as told", this.failRetriable));
+      return Promise.reject(
+        new MailSendError(
+          c.requestId,
+          `send failed for request ${c.requestId}: failed as told`,
+          this.failRetriable,
+        ),
+      );
     }
     this.sent.push({ ...c, items: c.items.map((i) => ({ ...i })) });
     return Promise.resolve();

@@ -1,0 +1,41 @@
+/**
+ * What Linux's /proc says about a process: CPU seconds used, peak resident memory, and the pids of the local
+ * Kafka and Cassandra when chain started them. NaN when a figure cannot be read.
+ *
+ * @module
+ */
+import { stateDir } from "../../support/local_services.ts";
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Peak resident set size (VmHWM) of a running process, in MiB. */
+export function peakRssMiB(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = Number(status.match(/^VmHWM:\s+(\d+) kB/m)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The local Kafka and Cassandra processes, when chain started them. */
+export function servicePids(): Record<string, number> {
+  const pids: Record<string, number> = {};
+  for (const name of ["kafka", "cassandra"]) {
+    try {
+      pids[name] = Number(Deno.readTextFileSync(`${stateDir}/${name}.pid`).trim());
+    } catch {
+      // An external service: its CPU is not ours to read.
+    }
+  }
+  return pids;
+}
