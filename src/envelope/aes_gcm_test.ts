@@ -109,8 +109,13 @@ Deno.test("parseKey() accepts the same 32 bytes as base64 or as 64 hex character
   const base64 = await parseKey(Buffer.alloc(32, 0x0f).toString("base64"));
   const sealed = await encrypt(hex, plaintext, aad);
   assert.deepEqual(await decrypt(base64, sealed, aad), plaintext, "the same key either way");
-  assert.ok(await parseKey("0F".repeat(32)), "upper-case hex");
-  assert.ok(await parseKey(`${keyText}\n`), "a trailing newline is ignored");
+  assert.deepEqual(await decrypt(await parseKey("0F".repeat(32)), sealed, aad), plaintext, "upper-case hex");
+  const fromText = await encrypt(await parseKey(keyText), plaintext, aad);
+  assert.deepEqual(
+    await decrypt(await parseKey(`${keyText}\n`), fromText, aad),
+    plaintext,
+    "trailing newline",
+  );
 });
 
 Deno.test("parseKey() imports a non-extractable AES-GCM key for encrypt and decrypt", async () => {

@@ -14,10 +14,10 @@ orderStoreContract(
 Deno.test("MemoryOrderStore keeps a copy of the last order saved", async () => {
   const store = new MemoryOrderStore();
   const id = crypto.randomUUID();
-  const order = sampleOrder(id);
-  await store.save(order);
-  order.items.push({ sku: "sku-c", quantity: 1, price: 1 });
-  await store.save({ ...sampleOrder(id), status: "rejected", reason: "too late" });
+  await store.save(sampleOrder(id));
+  const last = { ...sampleOrder(id), status: "rejected" as const, reason: "too late" };
+  await store.save(last);
+  last.items.push({ sku: "sku-c", quantity: 1, price: 1 });
   assert.equal(store.orders.size, 1);
   assert.equal(store.orders.get(id)?.status, "rejected");
   assert.equal(store.orders.get(id)?.items.length, 2);

@@ -332,7 +332,7 @@ Deno.test("generateOrder() is deterministic for a seeded random", () => {
     return generateOrder(random, { invalidAmount: index % 2 === 0, index });
   });
   assert.deepEqual(first, second);
-  assert.notDeepEqual(generateOrder(seededRandom(1), { invalidAmount: false, index: 0 }), first[0]);
+  assert.notDeepEqual(generateOrder(seededRandom(1), { invalidAmount: true, index: 0 }), first[0]);
 });
 
 Deno.test("generateOrder() produces valid orders of the documented shape when invalidAmount is false", () => {
