@@ -81,7 +81,7 @@ Deno.test("resolveCommand() loads and checks the command center's routes file", 
   try {
     await Deno.writeTextFile(
       file,
-      '{"routes": {"a": {"targetTopic": "command-center-dlq", "routeId": "r"}}}',
+      '{"routes": {"a": {"targetTopic": "command-center-dlq", "enabled": true, "routeId": "r"}}}',
     );
     await fails(["--role", "command-center", "--routes", file], {}, /command-center-dlq/);
     await assert.rejects(

@@ -11,7 +11,7 @@ import type { CommonConfig, RunnableCommand } from "./config.ts";
 import { encryptionKeyVariable } from "./settings.ts";
 import { createLogger, type Logger, routeProcessWarnings } from "./log.ts";
 import { createKafka } from "../kafka/kafka_client.ts";
-import { ensureTopics } from "../kafka/topics.ts";
+import { ensureTopics, topicRecordLimits } from "../kafka/topics.ts";
 import { KafkaRecordSink } from "../kafka/kafka_record_sink.ts";
 import { KafkaRecordSource } from "../kafka/kafka_record_source.ts";
 import { createCassandraClient } from "../cassandra/cassandra_client.ts";
@@ -105,7 +105,8 @@ async function wireCommandCenter(
       `${encryptionKeyVariable} is set, but the command center never reads it; remove it from its environment`,
     );
   }
-  await createTopics(context, common, [topics.inbox, topics.commandCenterDlq, ...targetTopics(registry)]);
+  const written = [topics.commandCenterDlq, ...targetTopics(registry)];
+  const recordLimitBytes = await createTopics(context, common, [topics.inbox, ...written], written);
   const cassandra = metadataLog.enabled ? createCassandraClient(common.cassandra) : undefined;
   let routingLog: RoutingLog = new NoRoutingLog();
   try {
@@ -122,7 +123,7 @@ async function wireCommandCenter(
     await withSink(context, (sink) =>
       runCommandCenter(
         { source: sourceOf(context, common, topics.inbox), sink, routingLog, registry, logger },
-        { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes },
+        { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
         context.signal,
       ));
   } finally {
@@ -135,7 +136,8 @@ async function wireCommandCenter(
 async function wireService1(command: Extract<RunnableCommand, { name: "service-1" }>, context: Context) {
   const { common, key } = command;
   const { topics } = common;
-  await createTopics(context, common, [topics.service1, topics.service1Dlq, topics.inbox]);
+  const written = [topics.service1Dlq, topics.inbox];
+  const recordLimitBytes = await createTopics(context, common, [topics.service1, ...written], written);
   await withSink(context, (sink) =>
     runService1(
       {
@@ -145,7 +147,12 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
         logger: context.logger,
         now: () => new Date(),
       },
-      { inboxTopic: topics.inbox, dlqTopic: topics.service1Dlq, maxMessageBytes: common.maxMessageBytes },
+      {
+        inboxTopic: topics.inbox,
+        dlqTopic: topics.service1Dlq,
+        maxMessageBytes: common.maxMessageBytes,
+        recordLimitBytes,
+      },
       context.signal,
     ));
   return 0;
@@ -154,7 +161,9 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
 async function wireService2(command: Extract<RunnableCommand, { name: "service-2" }>, context: Context) {
   const { common, key } = command;
   const { topics } = common;
-  await createTopics(context, common, [topics.service2, topics.service2Dlq]);
+  const recordLimitBytes = await createTopics(context, common, [topics.service2, topics.service2Dlq], [
+    topics.service2Dlq,
+  ]);
   const mailer = new SmtpMailer(command.smtp);
   try {
     await withCassandra(common, async (client) => {
@@ -170,7 +179,7 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
             mailer,
             logger: context.logger,
           },
-          { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes },
+          { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
           context.signal,
         ));
     });
@@ -218,17 +227,41 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 const targetTopics = (registry: RouteRegistry) => [...registry.values()].map((r) => r.targetTopic);
 
-/** Creates the topics of `names` that do not exist yet, with the configured partitions and replication. */
-async function createTopics(context: Context, common: CommonConfig, names: string[]): Promise<void> {
+/**
+ * Creates the topics of `names` that do not exist yet, with the configured partitions and replication, and
+ * returns the largest record the broker takes on all of `written` (the topics the role produces to).
+ */
+async function createTopics(
+  context: Context,
+  common: CommonConfig,
+  names: string[],
+  written: string[] = [],
+): Promise<number> {
   const admin = context.kafka.admin();
   await admin.connect();
   try {
     const created = await ensureTopics(admin, names, common.topicPartitions, common.topicReplicationFactor);
     if (created.length > 0) context.logger.info({ topics: created }, "created topics");
+    if (written.length === 0) return Number.MAX_SAFE_INTEGER;
+    const limits = await topicRecordLimits(admin, written);
+    const [topic, limit] = [...limits].reduce((low, next) => next[1] < low[1] ? next : low);
+    // Checked once here: MAX_MESSAGE_BYTES above what a written topic takes is allowed (such messages are
+    // dead-lettered as oversize, in reduced form), but it is likely a mistake, so say so.
+    if (common.maxMessageBytes > limit - RECORD_HEADROOM_BYTES) {
+      context.logger.warn(
+        { maxMessageBytes: common.maxMessageBytes, topic, maxRecordBytes: limit },
+        "MAX_MESSAGE_BYTES is above what the broker takes on a topic this role writes; messages near it will " +
+          "be dead-lettered as oversize",
+      );
+    }
+    return limit;
   } finally {
     await admin.disconnect();
   }
 }
+
+/** Room for a record's key, headers and framing on top of a MAX_MESSAGE_BYTES value. */
+const RECORD_HEADROOM_BYTES = 4096;
 
 function sourceOf(context: Context, common: CommonConfig, topic: string): KafkaRecordSource {
   return new KafkaRecordSource(context.kafka, {

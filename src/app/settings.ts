@@ -92,8 +92,8 @@ export const settings = {
   maxMessageBytes: {
     flag: "max-message-bytes",
     env: "MAX_MESSAGE_BYTES",
-    default: "1048576",
-    help: "larger inbox messages are dead-lettered as oversize",
+    default: "1000000",
+    help: "larger input messages are dead-lettered as oversize; keep it below the topics' max.message.bytes",
   },
   routes: {
     flag: "routes",

@@ -4,8 +4,22 @@
  * @module
  */
 import cassandra from "cassandra-driver";
+import { Buffer } from "node:buffer";
 import type { RoutingRow } from "../routing/routing_log.ts";
 import { RowWriteError, type RowWriter } from "../routing/buffered_routing_log.ts";
+
+/**
+ * The row's `hop_id`: a time UUID of `routedAt` whose node and clock fields are the source partition and offset
+ * instead of random bytes, so writing the same row again (a retry after a timeout) overwrites it rather than
+ * adding a second row. One record is routed once per attempt, and each attempt has its own `routedAt`.
+ */
+export function hopId(r: RoutingRow): cassandra.types.TimeUuid {
+  const node = Buffer.alloc(6);
+  node.writeUIntBE(Number(BigInt(r.sourceOffset) & 0xffff_ffff_ffffn), 0, 6);
+  const clock = Buffer.alloc(2);
+  clock.writeUInt16BE(r.sourcePartition & 0x3fff);
+  return cassandra.types.TimeUuid.fromDate(r.routedAt, 0, node, clock);
+}
 
 /**
  * Rows per unlogged batch. Cassandra counts about 320 bytes a row, so 10 rows stay under both its 5 KiB
@@ -79,11 +93,11 @@ export class CassandraRowWriter implements RowWriter {
   }
 
   #params(r: RoutingRow): unknown[] {
-    const { TimeUuid, Long } = cassandra.types;
+    const { Long } = cassandra.types;
     return [
       r.requestId,
       r.routedAt,
-      TimeUuid.fromDate(r.routedAt),
+      hopId(r),
       r.workerName,
       r.sourceTopic,
       r.targetTopic,

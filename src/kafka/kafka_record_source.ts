@@ -6,6 +6,11 @@
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
 import type { InRecord, RecordBatch, RecordSource } from "../messaging/records.ts";
 
+/** How long the group waits for a silent member before handing its partitions to the others. */
+export const SESSION_TIMEOUT_MS = 6_000;
+/** How often a member says it is alive. */
+export const HEARTBEAT_INTERVAL_MS = 1_000;
+
 /** How the consumer joins and fetches. */
 export interface SourceOptions {
   groupId: string;
@@ -50,8 +55,11 @@ export class KafkaRecordSource implements RecordSource {
       groupId: this.#options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 250,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // A member that dies is noticed after the session timeout and its partitions go to the others: 6 s (the
+      // broker's group.min.session.timeout.ms) keeps takeover within 10 s. Heartbeats go out every second, also
+      // while a slow batch is being handled (below), so a live member is not taken for dead.
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     });
     await consumer.connect();
     const stopped = new Promise<void>((resolve, reject) => {
@@ -76,7 +84,12 @@ export class KafkaRecordSource implements RecordSource {
           // After a stop request, take no new batch: it stays uncommitted and comes to the next consumer.
           if (batch.isEmpty() || isStale() || signal.aborted) return;
           const records = batch.messages.map((m) => record(batch.topic, batch.partition, m));
-          await handler({ topic: batch.topic, partition: batch.partition, records });
+          const beat = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_INTERVAL_MS);
+          try {
+            await handler({ topic: batch.topic, partition: batch.partition, records });
+          } finally {
+            clearInterval(beat);
+          }
           const last = batch.lastOffset();
           // The batch payload's commit, unlike consumer.commitOffsets, still commits while the consumer is
           // stopping: a batch finished after SIGTERM is committed, not replayed.

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Admin } from "kafkajs";
+import { type Admin, ConfigResourceTypes } from "kafkajs";
 
 /** Creates the topics that are missing (with `partitions` partitions) and leaves existing ones as they are. */
 export async function ensureTopics(
@@ -26,4 +26,35 @@ export async function ensureTopics(
     if (!missing.every((t) => now.has(t))) throw error;
   }
   return missing;
+}
+
+/**
+ * The largest record batch the broker accepts on each of `topics` (`max.message.bytes`, the topic's own value or
+ * the broker's default), read with DescribeConfigs.
+ */
+export async function topicRecordLimits(
+  admin: Admin,
+  topics: readonly string[],
+): Promise<Map<string, number>> {
+  const unique = [...new Set(topics)];
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: unique.map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ["max.message.bytes"],
+    })),
+  });
+  const limits = new Map<string, number>();
+  for (const resource of described.resources) {
+    const entry = resource.configEntries.find((e) => e.configName === "max.message.bytes");
+    const value = Number(entry?.configValue);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new Error(
+        `topic ${resource.resourceName} has no readable max.message.bytes (${entry?.configValue})`,
+      );
+    }
+    limits.set(resource.resourceName, value);
+  }
+  return limits;
 }

@@ -10,7 +10,7 @@ import type { RoutingLog, RoutingRow } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { route, type RouteDecision } from "../routing/route.ts";
 import type { Logger } from "../app/log.ts";
-import { deadLetterHeaders } from "../messaging/dead_letter.ts";
+import { deadLetter, recordBytes } from "../messaging/dead_letter.ts";
 
 /** What the command center talks to. */
 export interface CommandCenterDeps {
@@ -24,7 +24,10 @@ export interface CommandCenterDeps {
 /** Topics and limits. */
 export interface CommandCenterOptions {
   dlqTopic: string;
+  /** Larger inbox messages are dead-lettered as oversize. */
   maxMessageBytes: number;
+  /** The largest record the broker takes on the topics the command center writes (see dead_letter.ts). */
+  recordLimitBytes: number;
 }
 
 /** Counts since start. */
@@ -48,18 +51,30 @@ export async function routeBatch(
   const { records } = batch;
   const decisions: RouteDecision[] = new Array(records.length);
   const out: OutRecord[] = new Array(records.length);
+  const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
-    const decision = route(record.value, deps.registry, options.maxMessageBytes);
-    decisions[i] = decision;
-    out[i] = decision.kind === "forward"
-      ? { topic: decision.topic, key: record.key, value: record.value! }
-      : {
-        topic: options.dlqTopic,
-        key: record.key,
-        value: record.value ?? "",
-        headers: deadLetterHeaders(decision.reason, decision.detail, record),
+    let decision = route(record.value, deps.registry, options.maxMessageBytes);
+    if (decision.kind === "forward") {
+      const forward = { topic: decision.topic, key: record.key, value: record.value! };
+      const bytes = recordBytes(forward);
+      if (bytes <= options.recordLimitBytes) {
+        decisions[i] = decision;
+        out[i] = forward;
+        continue;
+      }
+      // A key large enough to push a message under MAX_MESSAGE_BYTES over the broker's limit.
+      decision = {
+        kind: "dead_letter",
+        reason: "oversize",
+        detail:
+          `the forward to ${decision.topic} would be ${bytes} bytes, more than its limit of ${options.recordLimitBytes}`,
+        requestId: decision.requestId,
+        workerName: decision.workerName,
       };
+    }
+    decisions[i] = decision;
+    out[i] = deadLetter(record, decision.reason, decision.detail, dlq);
   }
   await deps.sink.send(out);
 
@@ -83,7 +98,7 @@ export async function routeBatch(
         sourceOffset: record.offset,
       }
       : {
-        // A malformed message may carry no usable request_id; its row is found by where it came from.
+        // A malformed message may carry no valid request_id; its row is found by where it came from.
         requestId: d.requestId ?? `invalid:${record.topic}/${record.partition}/${record.offset}`,
         workerName: d.workerName ?? "",
         sourceTopic: record.topic,

@@ -17,7 +17,7 @@ const registry: RouteRegistry = new Map<string, Route>([
   }],
   ["old-publisher", { workerName: "old-publisher", targetTopic: "s2", enabled: false, routeId: "r-old" }],
 ]);
-const options = { dlqTopic: "dlq", maxMessageBytes: 4096 };
+const options = { dlqTopic: "dlq", maxMessageBytes: 4096, recordLimitBytes: 8192 };
 const logger = createLogger("silent", {});
 
 function envelope(workerName: string, requestId: string = crypto.randomUUID()): Envelope {
@@ -65,7 +65,7 @@ Deno.test("routeBatch() forwards each envelope byte for byte, with its key, to i
       ["service-1-publisher", "inbox", "s2", "r2", true],
     ],
   );
-  assert.ok(routingLog.rows.every((r) => r.processingTimeMs >= 0 && r.reason === undefined));
+  assert.deepEqual(routingLog.rows.map((r) => r.reason), [undefined, undefined]);
 });
 
 Deno.test("routeBatch() sends unknown, disabled and malformed messages to the dead-letter topic with reasons", async () => {
@@ -89,6 +89,7 @@ Deno.test("routeBatch() sends unknown, disabled and malformed messages to the de
   assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.sourceOffset]), ["1", "2", "3", "4"]);
   assert.equal(sink.sent[2].value, records[2].value, "the bad message itself is kept");
   assert.deepEqual(stats, { forwarded: 0, deadLettered: 4 });
+  assert.equal(routingLog.rows.length, 4);
   assert.ok(routingLog.rows.every((r) => r.success === false && r.targetTopic === "dlq" && r.reason));
   assert.equal(routingLog.rows[0].requestId, unknown.request_id);
   assert.equal(routingLog.rows[1].routeId, "r-old");
@@ -128,4 +129,38 @@ Deno.test("runCommandCenter() routes everything the source hands it and commits 
   assert.equal(source.committed.length, 2);
   assert.equal(source.failures.length, 1, "the failed produce was retried");
   assert.equal(routingLog.rows.length, 3);
+});
+
+Deno.test("routeBatch() files a malformed or oversize message under its own valid request_id, so trace finds it", async () => {
+  const { sink, routingLog, stats } = fresh();
+  const id = crypto.randomUUID();
+  const badIv = encodeEnvelope({ ...envelope("initial-publisher", id), iv: "AAAA" });
+  const huge = encodeEnvelope({ ...envelope("initial-publisher", id), data: "A".repeat(5000) });
+  const records = [inRecord(1, badIv), inRecord(2, huge)].map((r) => ({
+    ...r,
+    topic: "inbox",
+    partition: 0,
+  }));
+  await routeBatch({ topic: "inbox", partition: 0, records }, { sink, routingLog, registry }, options, stats);
+  assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.reason]), ["malformed", "oversize"]);
+  assert.deepEqual(routingLog.rows.map((r) => r.requestId), [id, id]);
+});
+
+Deno.test("routeBatch() dead-letters in reduced form what would not fit the dead-letter topic, and moves on", async () => {
+  const { sink, routingLog, stats } = fresh();
+  const tight = { ...options, maxMessageBytes: 6000, recordLimitBytes: 6100 };
+  const nearLimit = encodeEnvelope({ ...envelope("unknown-worker"), data: "A".repeat(5800) });
+  const next = encodeEnvelope(envelope("initial-publisher"));
+  const records = [inRecord(7, nearLimit), inRecord(8, next)].map((r) => ({
+    ...r,
+    topic: "inbox",
+    partition: 1,
+  }));
+  await routeBatch({ topic: "inbox", partition: 1, records }, { sink, routingLog, registry }, tight, stats);
+  assert.deepEqual(sink.sent.map((r) => r.topic), ["dlq", "s1"]);
+  assert.equal(sink.sent[0].value, "", "the value is left out");
+  assert.equal(sink.sent[0].headers?.[deadLetterHeader.reason], "unknown_worker");
+  assert.equal(sink.sent[0].headers?.[deadLetterHeader.sourceOffset], "7");
+  assert.match(sink.sent[0].headers?.[deadLetterHeader.reduced] ?? "", /left out/);
+  assert.deepEqual(stats, { forwarded: 1, deadLettered: 1 });
 });

@@ -12,7 +12,11 @@ import { DecryptError } from "../envelope/aes_gcm.ts";
 /** The outcome of reading one record. */
 export type ReadResult =
   | { kind: "ok"; envelope: Envelope; payload: unknown }
-  | { kind: "dead_letter"; reason: "malformed" | "decrypt_failed" | "invalid_payload"; detail: string };
+  | {
+    kind: "dead_letter";
+    reason: "malformed" | "oversize" | "decrypt_failed" | "invalid_payload";
+    detail: string;
+  };
 
 /**
  * Parses and decrypts `record`'s envelope. Bad shape, failed authentication and undecodable plaintext become
@@ -32,7 +36,11 @@ export async function readEnvelope(
     envelope = parseEnvelope(record.value, maxBytes);
   } catch (error) {
     if (error instanceof EnvelopeError) {
-      return { kind: "dead_letter", reason: "malformed", detail: error.message };
+      return {
+        kind: "dead_letter",
+        reason: error.reason === "oversize" ? "oversize" : "malformed",
+        detail: error.message,
+      };
     }
     throw error;
   }

@@ -9,7 +9,7 @@ import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messag
 import type { Logger } from "../app/log.ts";
 import { encodeEnvelope, openEnvelope, sealEnvelope } from "../envelope/envelope.ts";
 import { enrichOrder, validateOrder } from "../order/order.ts";
-import { deadLetterHeaders } from "../messaging/dead_letter.ts";
+import { deadLetter, fitOrDeadLetter } from "../messaging/dead_letter.ts";
 import { readEnvelope } from "./read_envelope.ts";
 
 /** The worker name service-1 publishes as; the route registry sends it on to service-2. */
@@ -28,7 +28,10 @@ export interface Service1Deps {
 export interface Service1Options {
   inboxTopic: string;
   dlqTopic: string;
+  /** Larger input messages are dead-lettered as oversize. */
   maxMessageBytes: number;
+  /** The largest record the broker takes on the topics service-1 writes (see dead_letter.ts). */
+  recordLimitBytes: number;
 }
 
 /** Counts since start. */
@@ -45,6 +48,7 @@ export async function validateBatch(
   options: Service1Options,
   stats: Service1Stats,
 ): Promise<void> {
+  const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
   // Records are independent: decrypt and encrypt them all at once, keeping their order in the output.
   const out = await Promise.all(batch.records.map(async (record): Promise<OutRecord> => {
     const read = await readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope);
@@ -54,19 +58,19 @@ export async function validateBatch(
         { offset: record.offset, partition: record.partition, reason: read.reason },
         read.detail,
       );
-      return {
-        topic: options.dlqTopic,
-        key: record.key,
-        value: record.value ?? "",
-        headers: deadLetterHeaders(read.reason, read.detail, record),
-      };
+      return deadLetter(record, read.reason, read.detail, dlq);
     }
     const validation = validateOrder(read.payload);
     const enriched = enrichOrder(read.payload, validation, "service-1", deps.now());
     if (validation.status === "valid") stats.valid++;
     else stats.invalid++;
     const sealed = await sealEnvelope(deps.key, read.envelope.request_id, service1WorkerName, enriched);
-    return { topic: options.inboxTopic, key: read.envelope.request_id, value: encodeEnvelope(sealed) };
+    const forward = {
+      topic: options.inboxTopic,
+      key: read.envelope.request_id,
+      value: encodeEnvelope(sealed),
+    };
+    return fitOrDeadLetter(forward, options.recordLimitBytes, record, dlq);
   }));
   await deps.sink.send(out);
 }

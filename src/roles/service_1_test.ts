@@ -8,7 +8,7 @@ import { createLogger } from "../app/log.ts";
 
 const key = await parseKey("0".repeat(64));
 const otherKey = await parseKey("1".repeat(64));
-const options = { inboxTopic: "inbox", dlqTopic: "s1-dlq", maxMessageBytes: 65536 };
+const options = { inboxTopic: "inbox", dlqTopic: "s1-dlq", maxMessageBytes: 65536, recordLimitBytes: 131072 };
 const now = new Date("2026-11-25T10:00:00.000Z");
 const deps = { key, now: () => now, logger: createLogger("silent", {}) };
 const order = {

@@ -11,7 +11,7 @@ import { openEnvelope } from "../envelope/envelope.ts";
 import { type EnrichedOrder, parseEnrichedOrder } from "../order/order.ts";
 import type { OrderStore, SavedOrder } from "../fulfilment/order_store.ts";
 import type { Mailer } from "../fulfilment/mailer.ts";
-import { deadLetterHeaders } from "../messaging/dead_letter.ts";
+import { deadLetter as deadLetterRecord } from "../messaging/dead_letter.ts";
 import { PayloadError } from "../failure/payload_error.ts";
 import { isRetriable } from "../failure/retry_policy.ts";
 import { readEnvelope } from "./read_envelope.ts";
@@ -30,7 +30,10 @@ export interface Service2Deps {
 /** Topics and limits. */
 export interface Service2Options {
   dlqTopic: string;
+  /** Larger input messages are dead-lettered as oversize. */
   maxMessageBytes: number;
+  /** The largest record the broker takes on service-2's dead-letter topic (see dead_letter.ts). */
+  recordLimitBytes: number;
 }
 
 /** Counts since start; `repeated` counts redeliveries that found their work already done. */
@@ -107,14 +110,10 @@ export async function fulfilBatch(
   stats: Service2Stats,
 ): Promise<void> {
   const deadLetters: OutRecord[] = [];
+  const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
   const byRequest = new Map<string, { order: EnrichedOrder; record: InRecord }[]>();
   const deadLetter = (record: InRecord, reason: string, detail: string) => {
-    deadLetters.push({
-      topic: options.dlqTopic,
-      key: record.key,
-      value: record.value ?? "",
-      headers: deadLetterHeaders(reason, detail, record),
-    });
+    deadLetters.push(deadLetterRecord(record, reason, detail, dlq));
     stats.deadLettered++;
     deps.logger.warn({ offset: record.offset, partition: record.partition, reason }, detail);
   };

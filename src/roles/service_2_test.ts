@@ -11,7 +11,7 @@ import type { EnrichedOrder } from "../order/order.ts";
 
 const key = await parseKey("2".repeat(64));
 const logger = createLogger("silent", {});
-const options = { dlqTopic: "s2-dlq", maxMessageBytes: 65536 };
+const options = { dlqTopic: "s2-dlq", maxMessageBytes: 65536, recordLimitBytes: 131072 };
 const items = [{ sku: "sku-001", quantity: 2, price: 5 }, { sku: "sku-002", quantity: 1, price: 3 }];
 const valid: EnrichedOrder = {
   orderId: "o-1",

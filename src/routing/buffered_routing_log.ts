@@ -1,12 +1,16 @@
 /**
  * A bounded, non-blocking {@link RoutingLog}: rows wait in a queue and are written in the background, so routing
- * never waits for the metadata log. When the queue is full, new rows are dropped and counted; the rows of a
- * failed write are counted too. Both are logged as counts, at most once per interval. No Cassandra code here:
- * the writer behind it ({@link RowWriter}) is `src/cassandra/cassandra_row_writer.ts`.
+ * never waits for the metadata log. A write that fails in a way that may pass later (Cassandra away, a timeout)
+ * puts its rows back at the head of the queue and the log waits, backing off, before it tries again: rows are
+ * held through an outage as long as the queue can hold them. When the queue is full, new rows are dropped and
+ * counted; rows of a write that fails for good are counted as failed. Both are logged as counts, at most once
+ * per interval. No Cassandra code here: the writer behind it ({@link RowWriter}) is
+ * `src/cassandra/cassandra_row_writer.ts`, and it must make a rewrite of the same row harmless (an upsert).
  *
  * @module
  */
 import type { Logger } from "../app/log.ts";
+import { isRetriable } from "../failure/retry_policy.ts";
 import type { RoutingLog, RoutingLogStats, RoutingRow } from "./routing_log.ts";
 
 /** Stores rows somewhere durable: the I/O seam of {@link BufferedRoutingLog}. */
@@ -37,6 +41,9 @@ export interface BufferedRoutingLogOptions {
   logger: Logger;
   /** At most one warning about dropped and failed rows per this many milliseconds. */
   reportEveryMs: number;
+  /** The first wait after a write that may pass later; it doubles with each failure up to `maxBackoffMs`. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
 }
 
 function positiveInteger(value: number, name: string): void {
@@ -69,9 +76,15 @@ export class BufferedRoutingLog implements RoutingLog {
   #written = 0;
   #dropped = 0;
   #failed = 0;
-  #reported = { dropped: 0, failed: 0, at: Number.NEGATIVE_INFINITY };
+  /** Writes that failed and were put back to try again. */
+  #retries = 0;
+  #reported = { dropped: 0, failed: 0, retries: 0, at: Number.NEGATIVE_INFINITY };
   #lastError: string | undefined;
   #reportTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set when a write fails while closing: nothing more is tried. */
+  #abandoned = false;
+  /** Set while the writer is failing: no write starts before the timer fires. */
+  #backoff: { ms: number; timer?: ReturnType<typeof setTimeout> } | undefined;
   #idle: (() => void)[] = [];
 
   /** @throws {RangeError} when a size is not a positive integer or `reportEveryMs` is negative */
@@ -105,7 +118,9 @@ export class BufferedRoutingLog implements RoutingLog {
   readonly #pump = (): void => {
     this.#scheduled = false;
     const { maxBatch, concurrency } = this.#options;
-    while (this.#head < this.#queue.length && this.#writes < concurrency) {
+    // While backing off, one write at a time probes whether the writer is back.
+    const limit = this.#abandoned ? 0 : this.#backoff ? (this.#backoff.timer ? 0 : 1) : concurrency;
+    while (this.#head < this.#queue.length && this.#writes < limit) {
       const end = Math.min(this.#queue.length, this.#head + maxBatch);
       this.#start(this.#queue.slice(this.#head, end));
       this.#head = end;
@@ -117,7 +132,7 @@ export class BufferedRoutingLog implements RoutingLog {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    if (this.#head === this.#queue.length && this.#writes === 0) {
+    if ((this.#head === this.#queue.length || this.#abandoned) && this.#writes === 0) {
       for (const resolve of this.#idle.splice(0)) resolve();
     }
   };
@@ -132,8 +147,21 @@ export class BufferedRoutingLog implements RoutingLog {
       writing = Promise.reject(error);
     }
     writing.then(
-      () => this.#finish(rows.length, 0, undefined),
+      () => {
+        this.#backoff = undefined;
+        this.#finish(rows.length, 0, undefined);
+      },
       (error: unknown) => {
+        if (isRetriable(error) && !this.#closed) {
+          // The rows go back to the head of the queue (ahead of newer ones) and wait for the writer to return.
+          this.#queue.splice(this.#head, 0, ...rows);
+          this.#retryLater(error);
+          this.#finish(rows.length, 0, undefined, true);
+          this.#report(false);
+          return;
+        }
+        // Closing, the writer still failing: no more tries; close() counts what is still queued as dropped.
+        if (this.#closed) this.#abandoned = true;
         const lost = error instanceof RowWriteError
           ? Math.min(rows.length, Math.max(0, error.failedRows))
           : rows.length;
@@ -142,10 +170,26 @@ export class BufferedRoutingLog implements RoutingLog {
     );
   }
 
-  #finish(rows: number, lost: number, error: unknown): void {
+  #retryLater(error: unknown): void {
+    const min = this.#options.minBackoffMs ?? 100;
+    const max = this.#options.maxBackoffMs ?? 5_000;
+    const ms = this.#backoff ? Math.min(max, this.#backoff.ms * 2) : min;
+    clearTimeout(this.#backoff?.timer);
+    const timer = setTimeout(() => {
+      if (this.#backoff) delete this.#backoff.timer;
+      this.#pump();
+    }, ms);
+    // The role's consumer keeps the process alive; this timer alone must not.
+    Deno.unrefTimer(timer);
+    this.#backoff = { ms, timer };
+    this.#lastError = describe(error);
+    this.#retries++;
+  }
+
+  #finish(rows: number, lost: number, error: unknown, requeued = false): void {
     this.#writes--;
     this.#rowsInFlight -= rows;
-    this.#written += rows - lost;
+    if (!requeued) this.#written += rows - lost;
     this.#failed += lost;
     if (lost > 0) {
       this.#lastError = describe(error);
@@ -161,7 +205,8 @@ export class BufferedRoutingLog implements RoutingLog {
   #report(force: boolean): void {
     const dropped = this.#dropped - this.#reported.dropped;
     const failed = this.#failed - this.#reported.failed;
-    if (dropped === 0 && failed === 0) return;
+    const retries = this.#retries - this.#reported.retries;
+    if (dropped === 0 && failed === 0 && retries === 0) return;
     const now = Date.now();
     const wait = this.#reported.at + this.#options.reportEveryMs - now;
     if (!force && wait > 0) {
@@ -177,12 +222,24 @@ export class BufferedRoutingLog implements RoutingLog {
     }
     clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
-    this.#reported = { dropped: this.#dropped, failed: this.#failed, at: now };
+    this.#reported = { dropped: this.#dropped, failed: this.#failed, retries: this.#retries, at: now };
     const error = this.#lastError;
     this.#lastError = undefined;
+    const held = this.#queue.length - this.#head + this.#rowsInFlight;
     this.#options.logger.warn(
-      { dropped, failed, totalDropped: this.#dropped, totalFailed: this.#failed, error },
-      "metadata rows lost while Cassandra is slow or unavailable; routing goes on",
+      {
+        dropped,
+        failed,
+        retries,
+        held,
+        totalWritten: this.#written,
+        totalDropped: this.#dropped,
+        totalFailed: this.#failed,
+        error,
+      },
+      dropped > 0 || failed > 0
+        ? "metadata rows lost while Cassandra is slow or unavailable; routing goes on"
+        : "metadata writes failing; rows held in the buffer and written when Cassandra answers again",
     );
   }
 
@@ -211,10 +268,24 @@ export class BufferedRoutingLog implements RoutingLog {
     return this.stats();
   }
 
+  /**
+   * Stops taking rows and flushes for up to `timeoutMs`; rows still queued then (Cassandra still away) are
+   * counted as dropped, so written + dropped + failed is every row logged, less the writes still in flight.
+   */
   async close(timeoutMs: number): Promise<RoutingLogStats> {
     this.#closed = true;
-    const stats = await this.flush(timeoutMs);
+    if (this.#backoff?.timer) {
+      // Try once more now rather than wait out the backoff.
+      clearTimeout(this.#backoff.timer);
+      delete this.#backoff.timer;
+      this.#pump();
+    }
+    await this.flush(timeoutMs);
+    clearTimeout(this.#backoff?.timer);
+    this.#dropped += this.#queue.length - this.#head;
+    this.#queue = [];
+    this.#head = 0;
     this.#report(true);
-    return stats;
+    return this.stats();
   }
 }

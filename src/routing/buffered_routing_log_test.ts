@@ -123,36 +123,73 @@ Deno.test("BufferedRoutingLog reports drops held back by the interval when the i
   await log.close(10_000);
 });
 
-Deno.test("BufferedRoutingLog counts a failed write's rows as failed and goes on writing later rows", async () => {
+Deno.test("BufferedRoutingLog holds the rows of a write that may pass later and writes them once the writer is back", async () => {
   const writer = new ControlledWriter();
   const { logger, lines } = capturingLogger();
-  const log = new BufferedRoutingLog(writer, options({ maxBatch: 2, logger }));
+  const log = new BufferedRoutingLog(
+    writer,
+    options({ maxBatch: 2, logger, minBackoffMs: 1, maxBackoffMs: 4 }),
+  );
+  // The backoff timer does not keep a process alive (a role's consumer does); here an interval does.
+  const keepAlive = setInterval(() => {}, 1000);
   log.log(row(0));
   log.log(row(1));
   await writer.nextCall();
+  const retried = writer.nextCall();
   writer.calls[0].settle.reject(new Error("NoHostAvailableError: All host(s) tried for query failed"));
-  assert.deepEqual(await log.flush(10_000), { written: 0, dropped: 0, failed: 2, pending: 0 });
+  log.log(row(2));
+  await retried;
+  assert.deepEqual(log.stats(), { written: 0, dropped: 0, failed: 0, pending: 3 }, "held, not lost");
   assert.equal(lines.length, 1);
-  assert.deepEqual([lines[0].failed, lines[0].error], [
-    2,
+  assert.deepEqual([lines[0].retries, lines[0].held, lines[0].error], [
+    1,
+    3,
     "NoHostAvailableError: All host(s) tried for query failed",
   ]);
   writer.instant = true;
-  log.log(row(2));
-  assert.deepEqual(await log.flush(10_000), { written: 1, dropped: 0, failed: 2, pending: 0 });
-  assert.deepEqual(writer.written(), [["req-0", "req-1"], ["req-2"]]);
+  writer.calls[1].settle.resolve();
+  assert.deepEqual(await log.flush(10_000), { written: 3, dropped: 0, failed: 0, pending: 0 });
+  assert.deepEqual(
+    writer.written().slice(1).flat(),
+    ["req-0", "req-1", "req-2"],
+    "the held rows first, in order",
+  );
   await log.close(10_000);
+  clearInterval(keepAlive);
 });
 
-Deno.test("BufferedRoutingLog counts only the lost rows of a partly failed write", async () => {
+Deno.test("BufferedRoutingLog counts a write that fails for good as failed, only its lost rows, and goes on", async () => {
   const writer = new ControlledWriter();
   const log = new BufferedRoutingLog(writer, options());
   for (let n = 0; n < 3; n++) log.log(row(n));
   await writer.nextCall();
+  const invalid = Object.assign(new Error("unconfigured table"), { name: "ResponseError", code: 0x2200 });
   writer.calls[0].settle.reject(
-    new RowWriteError("1 of 3 routing_metadata rows were not written: timeout", 1),
+    new RowWriteError("1 of 3 routing_metadata rows were not written: unconfigured table", 1, {
+      cause: invalid,
+    }),
   );
-  assert.deepEqual(await log.close(10_000), { written: 2, dropped: 0, failed: 1, pending: 0 });
+  assert.deepEqual(await log.flush(10_000), { written: 2, dropped: 0, failed: 1, pending: 0 });
+  writer.instant = true;
+  log.log(row(3));
+  assert.deepEqual(await log.close(10_000), { written: 3, dropped: 0, failed: 1, pending: 0 });
+});
+
+Deno.test("BufferedRoutingLog.close() counts rows still held for an absent writer as dropped", async () => {
+  const writer = new ControlledWriter();
+  const log = new BufferedRoutingLog(writer, options({ maxBatch: 1, concurrency: 1, minBackoffMs: 60_000 }));
+  log.log(row(0));
+  log.log(row(1));
+  await writer.nextCall();
+  const probe = writer.nextCall();
+  writer.calls[0].settle.reject(new Error("timeout"));
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the rows are held, backing off for a minute
+  const closing = log.close(50);
+  await probe;
+  writer.calls[1].settle.reject(new Error("still away"));
+  const stats = await closing;
+  assert.equal(stats.written + stats.dropped + stats.failed, 2, "every row logged is accounted for");
+  assert.deepEqual(stats, { written: 0, dropped: 1, failed: 1, pending: 0 });
 });
 
 Deno.test("BufferedRoutingLog counts the rows of a writer that throws instead of rejecting", async () => {

@@ -32,14 +32,23 @@ function value(overrides: Record<string, unknown>): Uint8Array {
   return encoder.encode(JSON.stringify({ ...envelope("initial-publisher"), ...overrides }));
 }
 
-function assertMalformed(decision: RouteDecision, detail: RegExp): void {
+/** A dead letter with `reason`, filed under `filedAs` (the message's own valid request_id) or under none. */
+function assertMalformed(
+  decision: RouteDecision,
+  detail: RegExp,
+  filedAs: string | undefined = undefined,
+  reason = "malformed",
+): void {
   assert.equal(decision.kind, "dead_letter");
   if (decision.kind !== "dead_letter") return;
-  assert.equal(decision.reason, "malformed");
+  assert.equal(decision.reason, reason);
   assert.match(decision.detail, detail);
-  assert.equal(decision.requestId, undefined);
+  assert.equal(decision.requestId, filedAs);
   assert.equal(decision.workerName, undefined);
 }
+
+/** The request_id of {@link value}'s messages, as a malformed one is filed under it. */
+const filed = requestId.toLowerCase();
 
 Deno.test("route() forwards a known, enabled worker_name to its registry topic", () => {
   assert.deepEqual(route(encodeEnvelope(envelope("initial-publisher")), registry, max), {
@@ -82,10 +91,12 @@ Deno.test("route() dead-letters a message with no value", () => {
   assert.deepEqual(route(new Uint8Array(), registry, max), expected);
 });
 
-Deno.test("route() dead-letters a message over the size limit", () => {
+Deno.test("route() dead-letters a message over the size limit as oversize, under its request_id", () => {
   assertMalformed(
     route(encodeEnvelope(envelope("initial-publisher")), registry, 10),
     /more than the limit of 10/,
+    filed,
+    "oversize",
   );
 });
 
@@ -101,9 +112,9 @@ Deno.test("route() dead-letters JSON that is not an object", () => {
 });
 
 Deno.test("route() dead-letters a missing field or a field of the wrong type", () => {
-  assertMalformed(route(value({ tag: undefined }), registry, max), /tag is missing/);
-  assertMalformed(route(value({ worker_name: undefined }), registry, max), /worker_name is missing/);
-  assertMalformed(route(value({ data: 5 }), registry, max), /data must be a string/);
+  assertMalformed(route(value({ tag: undefined }), registry, max), /tag is missing/, filed);
+  assertMalformed(route(value({ worker_name: undefined }), registry, max), /worker_name is missing/, filed);
+  assertMalformed(route(value({ data: 5 }), registry, max), /data must be a string/, filed);
   assertMalformed(route(value({ request_id: null }), registry, max), /request_id must be a string/);
 });
 
@@ -112,16 +123,22 @@ Deno.test("route() dead-letters a bad request_id or worker_name", () => {
   assertMalformed(
     route(value({ worker_name: "../initial-publisher" }), registry, max),
     /worker_name must be/,
+    filed,
   );
-  assertMalformed(route(value({ worker_name: "" }), registry, max), /worker_name must be/);
+  assertMalformed(route(value({ worker_name: "" }), registry, max), /worker_name must be/, filed);
 });
 
 Deno.test("route() dead-letters bad base64 and wrong iv or tag lengths", () => {
-  assertMalformed(route(value({ data: "not base64!" }), registry, max), /data must be/);
-  assertMalformed(route(value({ iv: Buffer.alloc(11).toString("base64") }), registry, max), /iv must be 12/);
+  assertMalformed(route(value({ data: "not base64!" }), registry, max), /data must be/, filed);
+  assertMalformed(
+    route(value({ iv: Buffer.alloc(11).toString("base64") }), registry, max),
+    /iv must be 12/,
+    filed,
+  );
   assertMalformed(
     route(value({ tag: Buffer.alloc(15).toString("base64") }), registry, max),
     /tag must be 16/,
+    filed,
   );
 });
 
