@@ -8,6 +8,7 @@
  * @module
  */
 import { Kafka, logLevel } from "kafkajs";
+import { routeWarnings } from "./services.ts";
 import cassandra from "cassandra-driver";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -67,6 +68,7 @@ const kafka: ServiceSpec = {
     ];
   },
   async probe(address) {
+    routeWarnings();
     const client = new Kafka({
       clientId: "chain-services",
       brokers: address.split(","),

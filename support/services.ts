@@ -9,7 +9,7 @@
 import type { Kafka } from "kafkajs";
 import type cassandra from "cassandra-driver";
 import { SettingReader } from "../src/app/setting_reader.ts";
-import { createLogger } from "../src/app/log.ts";
+import { createLogger, routeProcessWarnings } from "../src/app/log.ts";
 import { createKafka } from "../src/kafka/kafka_client.ts";
 import { ensureTopics } from "../src/kafka/topics.ts";
 import { createCassandraClient } from "../src/cassandra/cassandra_client.ts";
@@ -48,8 +48,21 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${suffix}`;
 }
 
+let warningsRouted = false;
+
+/**
+ * Routes process warnings as the roles do (kafkajs's known harmless TimeoutNegativeWarning left out), so a
+ * script's or test's output stays clean. Called by {@link testKafka}; idempotent.
+ */
+export function routeWarnings(): void {
+  if (warningsRouted) return;
+  warningsRouted = true;
+  routeProcessWarnings(createLogger("warn", { role: "support" }));
+}
+
 /** chain's kafkajs client (same retry and logging), quiet unless something fails. */
 export function testKafka(clientId: string): Kafka {
+  routeWarnings();
   return createKafka(
     { brokers: serviceAddresses().brokers, clientId },
     createLogger("error", { role: clientId }),
