@@ -63,10 +63,10 @@ Deno.test("fulfil() finishes the steps a crash left undone, without repeating th
   const id = crypto.randomUUID();
   mailer.failNext = 1;
   await assert.rejects(fulfil(id, valid, { store, mailer }));
-  assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: false });
+  assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: true });
   assert.equal(await fulfil(id, valid, { store, mailer }), "fulfilled");
   assert.equal(mailer.sent.length, 1);
-  assert.equal(await store.level("sku-001"), -2);
+  assert.equal(await store.level("sku-001"), -2, "stock taken once");
 });
 
 Deno.test("fulfil() records an invalid order as rejected, with no email and no inventory change", async () => {
