@@ -1,6 +1,6 @@
 /**
- * What Linux's /proc says about a process: CPU seconds used, peak resident memory, and the pids of the local
- * Kafka and Cassandra when chain started them. NaN when a figure cannot be read.
+ * What Linux's /proc says about a process: CPU seconds used, resident and peak resident memory, and the pids
+ * of the local Kafka and Cassandra when chain started them. NaN when a figure cannot be read.
  *
  * @module
  */
@@ -21,6 +21,17 @@ export function peakRssMiB(pid: number): number {
   try {
     const status = Deno.readTextFileSync(`/proc/${pid}/status`);
     const kb = Number(status.match(/^VmHWM:\s+(\d+) kB/m)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Resident set size (VmRSS) of a running process now, in MiB. */
+export function rssMiB(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
     return kb / 1024;
   } catch {
     return NaN;

@@ -8,64 +8,93 @@ import type { CryptoResult } from "./crypto_run.ts";
 import type { KafkaPerfResult } from "./kafka_perf_run.ts";
 import type { LatencyRunResult } from "./latency_run.ts";
 import type { BenchMode } from "./mode.ts";
+import type { CapacityFigures } from "./capacity_run.ts";
+import { curveKeys, curveLost, curveTables } from "./curve_report.ts";
 import { median } from "./stats.ts";
+import type { StepFigures } from "./step_figures.ts";
 import type { ThroughputResults } from "./throughput_runs.ts";
 
-/** Everything one bench run measured. */
+/** Everything one bench run measured; a part that did not run (`--only`) is missing. */
 export interface BenchResults {
   mode: BenchMode;
-  envelopeBytes: number;
-  throughput: ThroughputResults;
-  perf: KafkaPerfResult;
+  envelopeBytes?: number;
+  throughput?: ThroughputResults;
+  perf?: KafkaPerfResult;
   /** The latency run with the command center alone. */
-  routerLatency: LatencyRunResult;
+  routerLatency?: LatencyRunResult;
   /** The latency run with the whole chain. */
-  latency: LatencyRunResult;
-  crypto: CryptoResult;
+  latency?: LatencyRunResult;
+  crypto?: CryptoResult;
+  /** The whole chain at each rate of the curve. */
+  curve?: StepFigures[];
+  capacity?: CapacityFigures;
 }
 
-/** The figures of a run, in the order (and with the names) of the JSON file. */
+/** The figures of a run, in the order (and with the names) of the JSON file; a part's keys only when it ran. */
 export function benchFigures(results: BenchResults) {
-  const { mode, throughput: t, perf, routerLatency, latency, crypto } = results;
+  const { mode, throughput: t, perf, routerLatency, latency, crypto, curve, capacity } = results;
+  const curveRss: Record<string, number> = {};
+  for (const point of curve ?? []) {
+    for (const [role, mib] of Object.entries(point.rss_mib)) {
+      curveRss[`${role} (curve)`] = Math.max(curveRss[`${role} (curve)`] ?? 0, mib);
+    }
+  }
   return {
     mode: mode.name,
-    messages: mode.messages,
-    runs: mode.runs,
-    envelope_bytes: results.envelopeBytes,
-    router_msgs_per_s: Math.round(median(t.withLog)),
-    router_nolog_msgs_per_s: Math.round(median(t.withoutLog)),
-    baseline_msgs_per_s: Math.round(median(t.relay)),
-    router_to_baseline: median(t.withLog) / median(t.relay),
-    router_cold_msgs_per_s: Math.round(median(t.coldWithLog)),
-    baseline_cold_msgs_per_s: Math.round(median(t.coldRelay)),
-    router_to_baseline_cold: median(t.coldWithLog) / median(t.coldRelay),
-    kafka_producer_perf_msgs_per_s: Math.round(perf.producerRate),
-    kafka_consumer_perf_msgs_per_s: Math.round(perf.consumerRate),
-    latency_rate_msgs_per_s: mode.rate,
-    latency_seconds: mode.seconds,
-    latency_completed: latency.completed,
-    hop_p50_ms: routerLatency.hop.p50,
-    hop_p95_ms: routerLatency.hop.p95,
-    hop_p99_ms: routerLatency.hop.p99,
-    hop_max_ms: routerLatency.hop.max,
-    chain_hop_p50_ms: latency.hop.p50,
-    chain_hop_p95_ms: latency.hop.p95,
-    chain_hop_p99_ms: latency.hop.p99,
-    chain_hop_max_ms: latency.hop.max,
-    e2e_p50_ms: latency.e2e.p50,
-    e2e_p95_ms: latency.e2e.p95,
-    e2e_p99_ms: latency.e2e.p99,
-    e2e_max_ms: latency.e2e.max,
-    crypto_us: crypto.sequential,
-    crypto_concurrent_us: crypto.concurrent,
-    crypto_order_bytes: crypto.size,
-    rss_mib: { "command-center (throughput)": Math.max(...t.routerRss), ...latency.rss } as Record<
-      string,
-      number
-    >,
-    cpu_s_whole_chain_run: latency.cpu,
-    lost: t.lost + (latency.published - latency.completed) +
-      (routerLatency.published - routerLatency.completed),
+    ...(t || perf ? { messages: mode.messages, envelope_bytes: results.envelopeBytes } : {}),
+    ...(t
+      ? {
+        runs: mode.runs,
+        router_msgs_per_s: Math.round(median(t.withLog)),
+        router_nolog_msgs_per_s: Math.round(median(t.withoutLog)),
+        baseline_msgs_per_s: Math.round(median(t.relay)),
+        router_to_baseline: median(t.withLog) / median(t.relay),
+        router_cold_msgs_per_s: Math.round(median(t.coldWithLog)),
+        baseline_cold_msgs_per_s: Math.round(median(t.coldRelay)),
+        router_to_baseline_cold: median(t.coldWithLog) / median(t.coldRelay),
+      }
+      : {}),
+    ...(perf
+      ? {
+        kafka_producer_perf_msgs_per_s: Math.round(perf.producerRate),
+        kafka_consumer_perf_msgs_per_s: Math.round(perf.consumerRate),
+      }
+      : {}),
+    ...(routerLatency && latency
+      ? {
+        latency_rate_msgs_per_s: mode.rate,
+        latency_seconds: mode.seconds,
+        latency_completed: latency.completed,
+        hop_p50_ms: routerLatency.hop.p50,
+        hop_p95_ms: routerLatency.hop.p95,
+        hop_p99_ms: routerLatency.hop.p99,
+        hop_max_ms: routerLatency.hop.max,
+        chain_hop_p50_ms: latency.hop.p50,
+        chain_hop_p95_ms: latency.hop.p95,
+        chain_hop_p99_ms: latency.hop.p99,
+        chain_hop_max_ms: latency.hop.max,
+        e2e_p50_ms: latency.e2e.p50,
+        e2e_p95_ms: latency.e2e.p95,
+        e2e_p99_ms: latency.e2e.p99,
+        e2e_max_ms: latency.e2e.max,
+      }
+      : {}),
+    ...(crypto
+      ? {
+        crypto_us: crypto.sequential,
+        crypto_concurrent_us: crypto.concurrent,
+        crypto_order_bytes: crypto.size,
+      }
+      : {}),
+    rss_mib: {
+      ...(t ? { "command-center (throughput)": Math.max(...t.routerRss) } : {}),
+      ...latency?.rss,
+      ...curveRss,
+    } as Record<string, number>,
+    ...(latency ? { cpu_s_whole_chain_run: latency.cpu } : {}),
+    ...curveKeys(curve, capacity),
+    lost: (t?.lost ?? 0) + (latency ? latency.published - latency.completed : 0) +
+      (routerLatency ? routerLatency.published - routerLatency.completed : 0) + curveLost(curve),
   };
 }
 
@@ -77,67 +106,96 @@ export function figuresJson(figures: BenchFigures): string {
   return JSON.stringify(figures, null, 2) + "\n";
 }
 
-/** The Markdown table of the figures: `| figure | measured | aim |`. */
+type Row = [string, string, string];
+
+/**
+ * The Markdown table of the figures, `| figure | measured | aim |`, rows only for the parts that ran; then the
+ * curve's and the capacity search's tables when they ran.
+ */
 export function benchTable(figures: BenchFigures): string {
-  const f = (n: number, digits = 0) => Number.isFinite(n) ? n.toFixed(digits) : "n/a";
-  const rate = figures.latency_rate_msgs_per_s;
-  const cpuRows: [string, string, string][] = Object.entries(figures.cpu_s_whole_chain_run).map((
-    [name, seconds],
-  ) => [`CPU seconds of ${name} in the whole-chain run`, `${f(seconds, 1)} s`, ""]);
-  const rows: [string, string, string][] = [
-    [
-      `router, metadata log on (median of ${figures.runs})`,
-      `${f(figures.router_msgs_per_s)} msg/s`,
-      "≥ 10,000 msg/s",
-    ],
-    ["router, metadata log off", `${f(figures.router_nolog_msgs_per_s)} msg/s`, ""],
-    ["kcat relay (baseline)", `${f(figures.baseline_msgs_per_s)} msg/s`, ""],
-    ["router / kcat, steady (first to last arrival)", `${f(figures.router_to_baseline * 100)} %`, "≥ 50 %"],
-    [
-      "router / kcat, cold (process start to last arrival)",
-      `${f(figures.router_cold_msgs_per_s)} / ${f(figures.baseline_cold_msgs_per_s)} msg/s = ${
-        f(figures.router_to_baseline_cold * 100)
-      } %`,
-      "",
-    ],
-    ["Kafka ProducerPerformance", `${f(figures.kafka_producer_perf_msgs_per_s)} msg/s`, ""],
-    ["Kafka ConsumerPerformance", `${f(figures.kafka_consumer_perf_msgs_per_s)} msg/s`, ""],
-    [
-      `router hop, router alone, p50 / p95 / p99 / max at ${rate}/s`,
-      `${f(figures.hop_p50_ms)} / ${f(figures.hop_p95_ms)} / ${f(figures.hop_p99_ms)} / ${
-        f(figures.hop_max_ms)
-      } ms`,
-      "p99 ≤ 5 ms",
-    ],
-    [
-      `router hop, whole chain running, p50 / p95 / p99 / max at ${rate}/s`,
-      `${f(figures.chain_hop_p50_ms)} / ${f(figures.chain_hop_p95_ms)} / ${f(figures.chain_hop_p99_ms)} / ${
-        f(figures.chain_hop_max_ms)
-      } ms`,
-      "p99 ≤ 5 ms",
-    ],
-    [
-      `end-to-end p50 / p95 / p99 / max at ${rate}/s`,
-      `${f(figures.e2e_p50_ms)} / ${f(figures.e2e_p95_ms)} / ${f(figures.e2e_p99_ms)} / ${
-        f(figures.e2e_max_ms)
-      } ms`,
-      "p99 ≤ 20 ms",
-    ],
-    [
-      `crypto, encrypt+decrypt of ${figures.crypto_order_bytes} B, sequential`,
-      `${f(figures.crypto_us, 1)} µs`,
-      "≪ 1 ms",
-    ],
-    ["crypto, 64 concurrent", `${f(figures.crypto_concurrent_us, 1)} µs per op`, ""],
-    ...Object.entries(figures.rss_mib).map(([role, mib]) =>
-      [`peak RSS ${role}`, `${f(mib)} MiB`, ""] as [string, string, string]
-    ),
-    ...cpuRows,
-    ["lost (in − out, every run)", String(figures.lost), "0"],
-  ];
-  return [
+  const f = (n: number | undefined, digits = 0) =>
+    typeof n === "number" && Number.isFinite(n) ? n.toFixed(digits) : "n/a";
+  const x = figures;
+  const rate = x.latency_rate_msgs_per_s;
+  const rows: Row[] = [];
+  if (x.router_msgs_per_s !== undefined) {
+    rows.push(
+      [`router, metadata log on (median of ${x.runs})`, `${f(x.router_msgs_per_s)} msg/s`, "≥ 10,000 msg/s"],
+      ["router, metadata log off", `${f(x.router_nolog_msgs_per_s)} msg/s`, ""],
+      ["kcat relay (baseline)", `${f(x.baseline_msgs_per_s)} msg/s`, ""],
+      ["router / kcat, steady (first to last arrival)", `${f(x.router_to_baseline! * 100)} %`, "≥ 50 %"],
+      [
+        "router / kcat, cold (process start to last arrival)",
+        `${f(x.router_cold_msgs_per_s)} / ${f(x.baseline_cold_msgs_per_s)} msg/s = ${
+          f(x.router_to_baseline_cold! * 100)
+        } %`,
+        "",
+      ],
+    );
+  }
+  if (x.kafka_producer_perf_msgs_per_s !== undefined) {
+    rows.push(
+      ["Kafka ProducerPerformance", `${f(x.kafka_producer_perf_msgs_per_s)} msg/s`, ""],
+      ["Kafka ConsumerPerformance", `${f(x.kafka_consumer_perf_msgs_per_s)} msg/s`, ""],
+    );
+  }
+  if (rate !== undefined) {
+    rows.push(
+      [
+        `router hop, router alone, p50 / p95 / p99 / max at ${rate}/s`,
+        `${f(x.hop_p50_ms)} / ${f(x.hop_p95_ms)} / ${f(x.hop_p99_ms)} / ${f(x.hop_max_ms)} ms`,
+        "p99 ≤ 5 ms",
+      ],
+      [
+        `router hop, whole chain running, p50 / p95 / p99 / max at ${rate}/s`,
+        `${f(x.chain_hop_p50_ms)} / ${f(x.chain_hop_p95_ms)} / ${f(x.chain_hop_p99_ms)} / ${
+          f(x.chain_hop_max_ms)
+        } ms`,
+        "p99 ≤ 5 ms",
+      ],
+      [
+        `end-to-end p50 / p95 / p99 / max at ${rate}/s`,
+        `${f(x.e2e_p50_ms)} / ${f(x.e2e_p95_ms)} / ${f(x.e2e_p99_ms)} / ${f(x.e2e_max_ms)} ms`,
+        "p99 ≤ 20 ms",
+      ],
+    );
+  }
+  if (x.crypto_us !== undefined) {
+    rows.push(
+      [
+        `crypto, encrypt+decrypt of ${x.crypto_order_bytes} B, sequential`,
+        `${f(x.crypto_us, 1)} µs`,
+        "≪ 1 ms",
+      ],
+      ["crypto, 64 concurrent", `${f(x.crypto_concurrent_us, 1)} µs per op`, ""],
+    );
+  }
+  if (x.capacity_orders_per_s !== undefined) {
+    rows.push([
+      "whole chain capacity (e2e p99 ≤ 250 ms)",
+      `${f(x.capacity_orders_per_s)} orders/s`,
+      "≥ 1,500",
+    ]);
+  }
+  if (x.cpu_us_per_order !== undefined) {
+    rows.push([
+      `CPU per order, all processes, at ${x.cpu_us_per_order_at_orders_per_s}/s`,
+      `${f(x.cpu_us_per_order.all)} µs`,
+      "≤ 1,000 µs",
+    ]);
+  }
+  rows.push(
+    ...Object.entries(x.rss_mib).map(([role, mib]): Row => [`peak RSS ${role}`, `${f(mib)} MiB`, ""]),
+  );
+  for (const [name, seconds] of Object.entries(x.cpu_s_whole_chain_run ?? {})) {
+    rows.push([`CPU seconds of ${name} in the whole-chain run`, `${f(seconds, 1)} s`, ""]);
+  }
+  rows.push(["lost (in − out, every run)", String(x.lost), "0"]);
+  const table = [
     "| figure | measured | aim |",
     "| --- | --- | --- |",
     ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
   ].join("\n");
+  const curve = curveTables(x.curve, x.capacity);
+  return curve ? `${table}\n\n${curve}` : table;
 }

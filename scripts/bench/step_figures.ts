@@ -1,0 +1,114 @@
+/**
+ * The figures of one measured step of the whole chain (a point of the curve, a step of the capacity search),
+ * from what the step saw, the orders' broker append times and their completion times. Pure.
+ *
+ * - Offered rate: acknowledged orders per second from the first acknowledgement the bench saw to the last.
+ * - Hop: service-1 topic append − inbox append of the publisher's record, and service-2 topic append − inbox
+ *   append of service-1's record (broker LogAppendTime on both, one clock).
+ * - End to end: service-2's "order fulfilled/rejected" log time − inbox append of the publisher's record.
+ * - CPU µs per order: each process's CPU seconds in the step over the orders completed in the step; `all` sums
+ *   them.
+ *
+ * @module
+ */
+import type { StepRecord } from "./rate_step.ts";
+import { summarise } from "./stats.ts";
+
+/** Broker append times (ms) by request_id, the first of each. */
+export interface AppendTimes {
+  /** The publisher's record on the inbox. */
+  inboxFirst: ReadonlyMap<string, number>;
+  /** service-1's record on the inbox. */
+  inboxSecond: ReadonlyMap<string, number>;
+  /** The command center's forward to the service-1 topic. */
+  s1: ReadonlyMap<string, number>;
+  /** The command center's forward to the service-2 topic. */
+  s2: ReadonlyMap<string, number>;
+}
+
+/** The figures of a step, as they go into the JSON (`curve` entries, `capacity.steps`). */
+export interface StepFigures {
+  offered_orders_per_s: number;
+  /** What the publisher actually got acknowledged per second. */
+  achieved_orders_per_s: number;
+  seconds: number;
+  published: number;
+  /** Orders completed by the time the figures were taken. */
+  completed: number;
+  /** Orders completed within the run plus the drain. */
+  completed_in_drain: number;
+  drain_s: number;
+  hop_p50_ms: number;
+  hop_p95_ms: number;
+  hop_p99_ms: number;
+  hop_max_ms: number;
+  e2e_p50_ms: number;
+  e2e_p95_ms: number;
+  e2e_p99_ms: number;
+  e2e_max_ms: number;
+  /** Per process, and `all`. */
+  cpu_us_per_order: Record<string, number>;
+  /** Peak resident memory per process, MiB. */
+  rss_mib: Record<string, number>;
+  problems: string[];
+}
+
+/** Figures of `step`, given the append times and completions known now. */
+export function stepFigures(
+  step: StepRecord,
+  times: AppendTimes,
+  completions: ReadonlyMap<string, number>,
+): StepFigures {
+  const { plan, ids } = step;
+  const drainDeadline = step.lastAckAt + plan.drainMs;
+  const hops: number[] = [];
+  const e2e: number[] = [];
+  let completed = 0;
+  let inDrain = 0;
+  for (const id of ids) {
+    const done = completions.get(id);
+    const sent = times.inboxFirst.get(id);
+    if (done !== undefined) {
+      completed++;
+      if (done <= drainDeadline) inDrain++;
+      if (sent !== undefined) e2e.push(done - sent);
+    }
+    const s1 = times.s1.get(id);
+    if (sent !== undefined && s1 !== undefined) hops.push(s1 - sent);
+    const back = times.inboxSecond.get(id);
+    const s2 = times.s2.get(id);
+    if (back !== undefined && s2 !== undefined) hops.push(s2 - back);
+  }
+  const span = (step.lastAckAt - step.firstAckAt) / 1000;
+  const hop = summarise(hops);
+  const end = summarise(e2e);
+  const cpu: Record<string, number> = {};
+  let all = 0;
+  for (const [name, seconds] of Object.entries(step.cpuSeconds)) {
+    cpu[name] = step.completedInStep > 0 ? Math.round((seconds * 1e6) / step.completedInStep) : NaN;
+    if (Number.isFinite(cpu[name])) all += cpu[name];
+  }
+  cpu.all = step.completedInStep > 0 ? all : NaN;
+  return {
+    offered_orders_per_s: plan.rate,
+    achieved_orders_per_s: span > 0 ? Math.round((ids.length - step.firstAckCount) / span) : NaN,
+    seconds: plan.seconds,
+    published: ids.length,
+    completed,
+    completed_in_drain: inDrain,
+    drain_s: plan.drainMs / 1000,
+    hop_p50_ms: hop.p50,
+    hop_p95_ms: hop.p95,
+    hop_p99_ms: hop.p99,
+    hop_max_ms: hop.max,
+    e2e_p50_ms: end.p50,
+    e2e_p95_ms: end.p95,
+    e2e_p99_ms: end.p99,
+    e2e_max_ms: end.max,
+    cpu_us_per_order: cpu,
+    rss_mib: Object.fromEntries(
+      Object.entries(step.rssMiB).map(([n, mib]) => [n, Math.round(mib * 10) / 10]),
+    ),
+    problems: step.problems,
+  };
+}
