@@ -125,6 +125,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       });
     },
   });
+  // smtp-server emits a connection's errors on the server (ECONNRESET when a client is killed mid-transaction,
+  // as the fault suite and the end-to-end test do); without a listener that would end the host process. A sink
+  // counts what it received, so a client that went away needs nothing more.
+  server.on("error", () => {});
   await new Promise<void>((resolve, reject) => {
     server.server.once("error", reject);
     server.listen(port, "127.0.0.1", () => {
