@@ -146,9 +146,12 @@ export class RoleProcess {
   }
 }
 
-/** The environment a role needs from this process: PATH and HOME (for Deno's cache) and the given variables. */
+/**
+ * The environment a role needs from this process: PATH and HOME (for Deno's cache) and the given variables.
+ * `HTTP_PORT` is 0 (a free port) unless given, so several roles of one kind can run on this host.
+ */
 export function roleEnv(vars: Record<string, string | undefined>): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { HTTP_PORT: "0" };
   for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
@@ -166,5 +169,7 @@ export function topicEnv(prefix: string) {
     SERVICE_1_DLQ_TOPIC: `${prefix}-s1-dlq`,
     SERVICE_2_TOPIC: `${prefix}-s2`,
     SERVICE_2_DLQ_TOPIC: `${prefix}-s2-dlq`,
+    /** The route registry's topic: each test chain has its own, seeded from its own routes file by init. */
+    ROUTES_TOPIC: `${prefix}-routes`,
   };
 }

@@ -146,14 +146,21 @@ export async function readTopicToEnd(
  */
 export async function deleteTopics(client: Kafka | Admin, names: string[]): Promise<void> {
   if (names.length === 0) return;
+  // Only those that exist: deleting a missing topic makes kafkajs retry and log an error line per try.
+  const existing = async (admin: Admin) => {
+    const present = new Set(await admin.listTopics());
+    return names.filter((name) => present.has(name));
+  };
   if ("deleteTopics" in client) {
-    await client.deleteTopics({ topics: names }).catch(() => {});
+    const topics = await existing(client).catch(() => names);
+    if (topics.length > 0) await client.deleteTopics({ topics }).catch(() => {});
     return;
   }
   const admin = client.admin();
   try {
     await admin.connect();
-    await admin.deleteTopics({ topics: names });
+    const topics = await existing(admin);
+    if (topics.length > 0) await admin.deleteTopics({ topics });
   } catch {
     // Best effort: the topics belong to a finished run.
   } finally {

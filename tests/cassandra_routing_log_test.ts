@@ -241,3 +241,82 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "CassandraRowWriter files each row in routing_by_route too: same hop_id, ten-minute bucket, - without a route",
+  ...driverHandles,
+  async fn() {
+    await withKeyspace(async (client, keyspace) => {
+      const id = crypto.randomUUID();
+      const routedAt = new Date(Math.floor(Date.now() / 600_000) * 600_000 + 123_456);
+      const delivered = hop(id, { routedAt });
+      const failed = hop(id, {
+        workerName: "nobody",
+        routeId: "",
+        success: false,
+        reason: "unknown_worker",
+        routedAt: new Date(routedAt.getTime() + 1),
+        sourceOffset: "7",
+      });
+      // 25 hops of one route and bucket: three single-partition batches (10 + 10 + 5).
+      const many = Array.from(
+        { length: 25 },
+        (_, i) =>
+          hop(crypto.randomUUID(), { routedAt: new Date(routedAt.getTime() + 2 + i), sourceOffset: `${i}` }),
+      );
+      const writer = new CassandraRowWriter(client, keyspace);
+      await writer.write([delivered, failed, ...many]);
+      await writer.write([delivered, failed]);
+
+      const bucket = new Date(Math.floor(routedAt.getTime() / 600_000) * 600_000);
+      const select =
+        `SELECT route_id, bucket, routed_at, hop_id, success, processing_time_ms, reason, request_id,
+        worker_name, TTL(success) AS ttl FROM ${keyspace}.routing_by_route WHERE route_id = ? AND bucket = ?`;
+      const routed = (await client.execute(select, ["to-s1", bucket], { prepare: true })).rows;
+      assert.equal(routed.length, 26, "each hop once, a rewrite overwrites");
+      const unrouted = (await client.execute(select, ["-", bucket], { prepare: true })).rows;
+      assert.equal(unrouted.length, 1);
+      const metadata = (await client.execute(
+        `SELECT hop_id, worker_name FROM ${keyspace}.routing_metadata WHERE request_id = ?`,
+        [id],
+        { prepare: true },
+      )).rows;
+      const hopIds = new Map(metadata.map((r) => [r.get("worker_name"), r.get("hop_id").toString()]));
+      const first = routed.find((r) => r.get("request_id") === id)!;
+      assert.equal(first.get("hop_id").toString(), hopIds.get("initial-publisher"));
+      assert.deepEqual(
+        [first.get("routed_at"), first.get("success"), first.get("processing_time_ms"), first.get("reason")],
+        [routedAt, true, 1.25, null],
+      );
+      const u = unrouted[0];
+      assert.equal(u.get("hop_id").toString(), hopIds.get("nobody"));
+      assert.deepEqual(
+        [u.get("request_id"), u.get("worker_name"), u.get("success"), u.get("reason")],
+        [id, "nobody", false, "unknown_worker"],
+      );
+      for (const r of [...routed, ...unrouted]) {
+        const ttl = Number(r.get("ttl"));
+        assert.ok(ttl > 604_000 && ttl <= 604_800, `TTL ${ttl}`);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "CassandraRowWriter counts a row as failed when only its routing_by_route write fails",
+  ...driverHandles,
+  async fn() {
+    await withKeyspace(async (client, keyspace) => {
+      const writer = new CassandraRowWriter(client, keyspace);
+      await client.execute(`DROP TABLE ${keyspace}.routing_by_route`);
+      const error = await writer.write([
+        hop(crypto.randomUUID(), {}),
+        hop(crypto.randomUUID(), { routeId: "" }),
+      ])
+        .then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof RowWriteError, String(error));
+      assert.equal(error.failedRows, 2);
+    });
+  },
+});

@@ -24,7 +24,7 @@ async function columnsOf(client: ReturnType<typeof testCassandra>, keyspace: str
 }
 
 Deno.test({
-  name: "ensureSchema() creates the keyspace and its four tables, and running it again changes nothing",
+  name: "ensureSchema() creates the keyspace and its tables, and running it again changes nothing",
   ...driverHandles,
   async fn() {
     const keyspace = uniqueName("t").replaceAll("-", "_");
@@ -37,7 +37,14 @@ Deno.test({
         [keyspace],
         { prepare: true },
       )).rows.map((r) => r.get("table_name")).sort();
-      assert.deepEqual(tables, ["inventory", "inventory_movements", "orders", "routing_metadata"]);
+      assert.deepEqual(tables, [
+        "inventory",
+        "inventory_movements",
+        "orders",
+        "route_changes",
+        "routing_by_route",
+        "routing_metadata",
+      ]);
       assert.deepEqual(await columnsOf(client, keyspace, "inventory_movements"), [
         "moved_at",
         "quantity",
@@ -70,7 +77,7 @@ Deno.test({
         [keyspace],
         { prepare: true },
       );
-      assert.equal(tables.rowLength, 4);
+      assert.equal(tables.rowLength, schemaStatements(keyspace, replication).length - 1);
     } finally {
       await clients[0].execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
       await Promise.all(clients.map((client) => client.shutdown()));
@@ -109,6 +116,47 @@ Deno.test({
         "worker_name",
       ]);
       for (const column of columns) {
+        assert.doesNotMatch(column, /data|payload|^iv$|_iv$|tag|cipher|plain|key|body|value/, column);
+      }
+    } finally {
+      await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+      await client.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "routing_by_route is keyed by (route_id, bucket), keeps rows one week and has no payload column either",
+  ...driverHandles,
+  async fn() {
+    const keyspace = uniqueName("t").replaceAll("-", "_");
+    const client = testCassandra();
+    try {
+      await ensureSchema(client, keyspace, replication);
+      const table = (await client.execute(
+        "SELECT default_time_to_live FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+        [keyspace, "routing_by_route"],
+        { prepare: true },
+      )).first();
+      assert.equal(table.get("default_time_to_live"), METADATA_TTL_SECONDS);
+      const kinds = (await client.execute(
+        "SELECT column_name, kind, position FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
+        [keyspace, "routing_by_route"],
+        { prepare: true },
+      )).rows.map((r) => `${r.get("kind")}:${r.get("position")}:${r.get("column_name")}`).sort();
+      assert.deepEqual(kinds, [
+        "clustering:0:routed_at",
+        "clustering:1:hop_id",
+        "partition_key:0:route_id",
+        "partition_key:1:bucket",
+        "regular:-1:processing_time_ms",
+        "regular:-1:reason",
+        "regular:-1:request_id",
+        "regular:-1:success",
+        "regular:-1:worker_name",
+      ]);
+      for (const column of kinds.map((k) => k.split(":")[2])) {
         assert.doesNotMatch(column, /data|payload|^iv$|_iv$|tag|cipher|plain|key|body|value/, column);
       }
     } finally {

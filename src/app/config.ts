@@ -16,11 +16,13 @@ import { type Setting, settings } from "./settings.ts";
 import { SettingReader } from "./setting_reader.ts";
 import { encryptionKeyVariable } from "./settings.ts";
 import { type CassandraSettings, parseReplication } from "../cassandra/cassandra_client.ts";
-import { checkKeyspaceName } from "../cassandra/schema.ts";
+import { checkKeyspaceName, METADATA_TTL_SECONDS } from "../cassandra/schema.ts";
 import { parseSmtpUrl } from "../smtp/smtp_mailer.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
-import { REQUEST_ID_PATTERN } from "../messaging/names.ts";
+import { NAME_PATTERN, NAME_RULE, REQUEST_ID_PATTERN } from "../messaging/names.ts";
+import { parseDuration } from "../stats/route_stats.ts";
 import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "../routing/route_registry.ts";
+import type { RouteRequest } from "../routing/live_route_registry.ts";
 
 export { ConfigError } from "./config_error.ts";
 
@@ -45,12 +47,27 @@ export interface CommonConfig {
   clientId: string;
   groupId: string;
   topics: Topics;
+  /** The route registry's compacted topic (`chain-routes`). */
+  routesTopic: string;
   topicPartitions: number;
   topicReplicationFactor: number;
   cassandra: CassandraSettings;
   logLevel: LogLevel;
   maxMessageBytes: number;
+  /** Where `/ping`, `/ready` and `/metrics` are served; off for commands and, by default, the publisher. */
+  http: HttpSettings;
 }
+
+/** The HTTP endpoint of a role. */
+export type HttpSettings = { enabled: false } | { enabled: true; hostname: string; port: number };
+
+/** Each role's HTTP port when `HTTP_PORT` is not set. */
+const DEFAULT_HTTP_PORTS: Record<string, number | "off"> = {
+  "command-center": 9400,
+  "service-1": 9401,
+  "service-2": 9402,
+  publisher: "off",
+};
 
 /** The publisher's orders: generated, or read as JSON lines from an opened file or stdin. */
 export type PublisherInput =
@@ -65,8 +82,21 @@ export type Command =
 
 /** A command that connects to Kafka or Cassandra: a role, `init` or `trace`. */
 export type RunnableCommand =
-  | { name: "init"; common: CommonConfig; registry: RouteRegistry }
+  | { name: "init"; common: CommonConfig; registry: RouteRegistry; actor: string }
+  | { name: "routes"; common: CommonConfig; actor: string; action: RoutesAction }
   | { name: "trace"; common: CommonConfig; requestId: string }
+  /** `groups`: the consumer groups to look at, chain's own (the role names) unless `--group` names others. */
+  | { name: "lag"; common: CommonConfig; groups: string[]; windowSeconds: number; json: boolean }
+  | {
+    name: "stats";
+    common: CommonConfig;
+    registry: RouteRegistry;
+    /** The window: hops routed this many milliseconds before now. */
+    sinceMs: number;
+    /** Only this route (`-` for hops without a route); every route and `-` when absent. */
+    routeId?: string;
+    json: boolean;
+  }
   | {
     name: "command-center";
     common: CommonConfig;
@@ -86,6 +116,9 @@ export type RunnableCommand =
     /** Show a progress bar; "auto" shows it when stderr is a terminal. */
     progress: boolean | "auto";
   };
+
+/** The consumer groups `chain lag` looks at by default: chain's own, named after the roles that consume. */
+export const lagDefaultGroups = ["command-center", "service-1", "service-2"] as const;
 
 /** The default route registry, shipped beside main.ts (and embedded in the compiled executable). */
 export const defaultRoutesFile = new URL("../../routes.json", import.meta.url);
@@ -116,10 +149,35 @@ export async function resolveCommand(
   if (command === "init") {
     if (rest.length !== 0) throw new ConfigError("usage: chain init");
     const common = resolveCommon(read, "init");
-    return { name: "init", common, registry: await loadRegistry(read, common.topics) };
+    const registry = await loadRegistry(read, common.topics);
+    return { name: "init", common, registry, actor: resolveActor(read, env) };
+  }
+  if (command === "routes") {
+    const action = resolveRoutesAction(read, rest);
+    return { name: "routes", common: resolveCommon(read, "routes"), actor: resolveActor(read, env), action };
+  }
+  if (command === "stats") {
+    if (rest.length !== 0) throw new ConfigError("usage: chain stats [--since 15m] [--route ID] [--json]");
+    const sinceMs = read.parsed("since", (text) => parseDuration(text, METADATA_TTL_SECONDS * 1000));
+    const routeId = read.text("route");
+    if (routeId !== undefined && !NAME_PATTERN.test(routeId)) {
+      throw new ConfigError(`--route / STATS_ROUTE must be a route id (${NAME_RULE}) or -, got "${routeId}"`);
+    }
+    const common = resolveCommon(read, "stats");
+    const registry = await loadRegistry(read, common.topics);
+    return { name: "stats", common, registry, sinceMs, routeId, json: values.json === true };
+  }
+  if (command === "lag") {
+    if (rest.length !== 0) throw new ConfigError("usage: chain lag [--group G] [--window S] [--json]");
+    const groups = read.kafkaIdentifiers("group", lagDefaultGroups);
+    const windowSeconds = read.number("window", 1, 300);
+    const common = resolveCommon(read, "lag");
+    return { name: "lag", common, groups, windowSeconds, json: values.json === true };
   }
   if (command !== undefined) {
-    throw new ConfigError(`unknown command "${command}"; commands are trace and init, see --help`);
+    throw new ConfigError(
+      `unknown command "${command}"; commands are trace, init, stats, lag and routes, see --help`,
+    );
   }
   const role = read.text("role");
   if (role === undefined) throw new ConfigError(`--role is required: one of ${roles.join(", ")}`);
@@ -134,11 +192,13 @@ function isRole(text: string): text is Role {
 }
 
 function parseCommandLine(args: string[]) {
-  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
   };
-  for (const s of Object.values(settings) as Setting[]) options[s.flag] = { type: s.type ?? "string" };
+  for (const s of Object.values(settings) as Setting[]) {
+    options[s.flag] = { type: s.type ?? "string", ...(s.multiple ? { multiple: true } : {}) };
+  }
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -204,11 +264,18 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
   if (new Set(names).size !== names.length) {
     throw new ConfigError(`the six topics must all differ, got ${names.join(", ")}`);
   }
+  const routesTopic = read.topic("routesTopic");
+  if (names.includes(routesTopic)) {
+    throw new ConfigError(
+      `--routes-topic / ROUTES_TOPIC must differ from the six other topics, got "${routesTopic}"`,
+    );
+  }
   return {
     brokers: read.addresses("brokers"),
     clientId: read.kafkaIdentifier("clientId", `chain-${role}`),
     groupId: read.kafkaIdentifier("groupId", role),
     topics,
+    routesTopic,
     topicPartitions: read.integer("topicPartitions", 1, 1000),
     topicReplicationFactor: read.integer("topicReplicationFactor", 1, 10),
     cassandra: {
@@ -219,7 +286,23 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
     },
     logLevel: read.choice("logLevel", logLevels),
     maxMessageBytes: read.integer("maxMessageBytes", 256, 100 * 1024 * 1024),
+    http: resolveHttp(read, role),
   };
+}
+
+function resolveHttp(read: SettingReader, role: string): HttpSettings {
+  const given = read.text("httpPort");
+  const port = given === undefined
+    ? DEFAULT_HTTP_PORTS[role] ?? "off"
+    : given === "off"
+    ? "off"
+    : read.integer(
+      "httpPort",
+      0,
+      65535,
+    );
+  if (port === "off") return { enabled: false };
+  return { enabled: true, hostname: read.text("httpHost") ?? "127.0.0.1", port };
 }
 
 /** Reads, parses and checks the route registry (no route may lead back into the inbox or a dead-letter topic). */
@@ -267,4 +350,56 @@ async function openInput(path: string | undefined): Promise<PublisherInput | und
       cause: error,
     });
   }
+}
+
+/** What `chain routes` was asked to do. */
+export type RoutesAction = { action: "list" } | RouteRequest;
+
+const ROUTES_USAGE =
+  "usage: chain routes list | set <worker> --target-topic T [--route-id ID] [--enabled on|off] | " +
+  "enable <worker> | disable <worker> | delete <worker>";
+
+/** Parses `chain routes <action> [<worker>]` and its flags; the change itself is checked against the topic later. */
+function resolveRoutesAction(read: SettingReader, rest: string[]): RoutesAction {
+  const [action, workerName, ...extra] = rest;
+  if (action === "list") {
+    if (rest.length !== 1) throw new ConfigError(ROUTES_USAGE);
+    return { action };
+  }
+  if (action !== "set" && action !== "enable" && action !== "disable" && action !== "delete") {
+    throw new ConfigError(
+      action === undefined ? ROUTES_USAGE : `routes: unknown action "${action}"; ${ROUTES_USAGE}`,
+    );
+  }
+  if (workerName === undefined || extra.length !== 0) throw new ConfigError(ROUTES_USAGE);
+  if (!NAME_PATTERN.test(workerName)) {
+    throw new ConfigError(`routes ${action}: worker name "${workerName}" must be ${NAME_RULE}`);
+  }
+  const setOnly = (["targetTopic", "routeId", "enabled"] as const).filter((name) =>
+    read.text(name) !== undefined
+  );
+  if (action !== "set") {
+    if (setOnly.length > 0) {
+      throw new ConfigError(`routes ${action}: --${settings[setOnly[0]].flag} is for routes set only`);
+    }
+    return { action, workerName };
+  }
+  if (read.text("targetTopic") === undefined) throw new ConfigError("routes set: --target-topic is required");
+  const targetTopic = read.topic("targetTopic");
+  const routeId = read.text("routeId");
+  if (routeId !== undefined && !NAME_PATTERN.test(routeId)) {
+    throw new ConfigError(`--route-id must be ${NAME_RULE}, got "${routeId}"`);
+  }
+  const enabled = read.text("enabled") === undefined ? undefined : read.onOff("enabled");
+  return { action, workerName, targetTopic, routeId, enabled };
+}
+
+/** Who makes a route change, for the audit table: `--actor` / `CHAIN_ACTOR`, else the OS user. */
+function resolveActor(read: SettingReader, env: Record<string, string | undefined>): string {
+  const actor = read.text("actor") || env.USER || env.LOGNAME || env.USERNAME || "unknown";
+  // deno-lint-ignore no-control-regex
+  if (actor.length > 256 || /[\x00-\x1f\x7f]/.test(actor)) {
+    throw new ConfigError("--actor / CHAIN_ACTOR must be at most 256 characters, without control characters");
+  }
+  return actor;
 }

@@ -158,6 +158,20 @@ Deno.test("resolveCommand() parses trace and init", async () => {
   await fails(["explode"], {}, /unknown command "explode"/);
 });
 
+Deno.test("resolveCommand() parses stats: the window (default 15m), one route or all, --json", async () => {
+  const all = await role("stats", ["stats"]);
+  assert.deepEqual([all.sinceMs, all.routeId, all.json], [900_000, undefined, false]);
+  assert.ok(all.registry.size > 0, "stats lists the registry's routes");
+  const one = await role("stats", ["stats", "--since", "2h", "--route", "route-a", "--json"]);
+  assert.deepEqual([one.sinceMs, one.routeId, one.json], [7_200_000, "route-a", true]);
+  const fromEnv = await role("stats", ["stats"], { STATS_SINCE: "1d", STATS_ROUTE: "-" });
+  assert.deepEqual([fromEnv.sinceMs, fromEnv.routeId], [86_400_000, "-"]);
+  await fails(["stats", "--since", "8d"], {}, /^--since \/ STATS_SINCE: must be from 1s to 7d/);
+  await fails(["stats", "--since", "soon"], {}, /^--since \/ STATS_SINCE: must be a whole number and a unit/);
+  await fails(["stats", "--route", "no/route"], {}, /^--route \/ STATS_ROUTE must be a route id/);
+  await fails(["stats", "now"], {}, /^usage: chain stats/);
+});
+
 Deno.test("resolveCommand() resolves the publisher's generator options", async () => {
   const c = await role("publisher", [
     "--role",

@@ -10,27 +10,38 @@ import type { Kafka } from "kafkajs";
 import type { CommonConfig, RunnableCommand } from "./config.ts";
 import { encryptionKeyVariable } from "./settings.ts";
 import { createLogger, type Logger, routeProcessWarnings } from "./log.ts";
+import { ChainMetrics } from "../observability/chain_metrics.ts";
+import { Readiness } from "../observability/readiness.ts";
+import { serveHttp } from "../observability/http_server.ts";
+import { CountingMailer } from "../observability/counting_mailer.ts";
 import { createKafka } from "../kafka/kafka_client.ts";
 import { ensureTopics, topicRecordLimits } from "../kafka/topics.ts";
 import { KafkaRecordSink } from "../kafka/kafka_record_sink.ts";
 import { KafkaRecordSource } from "../kafka/kafka_record_source.ts";
 import { createCassandraClient } from "../cassandra/cassandra_client.ts";
-import { ensureSchema } from "../cassandra/schema.ts";
+import { ensureSchema, METADATA_TTL_SECONDS, NO_ROUTE_KEY } from "../cassandra/schema.ts";
 import { CassandraRowWriter } from "../cassandra/cassandra_row_writer.ts";
 import { CassandraOrderStore } from "../cassandra/cassandra_order_store.ts";
 import { CassandraInventory, INITIAL_STOCK } from "../cassandra/inventory.ts";
 import { formatTrace, readTrace } from "../cassandra/trace_query.ts";
+import { readRouteStats } from "../cassandra/route_stats_query.ts";
+import { formatStatsJson, formatStatsTable } from "../stats/stats_report.ts";
 import { SmtpMailer } from "../smtp/smtp_mailer.ts";
 import { BufferedRoutingLog } from "../routing/buffered_routing_log.ts";
 import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { GENERATED_SKUS } from "../order/order.ts";
 import { runCommandCenter } from "../roles/command_center.ts";
+import { followRoutes, runRoutes, seedRoutes } from "./routes_command.ts";
+import { RouteAudit } from "../cassandra/route_audit.ts";
 import { runService1 } from "../roles/service_1.ts";
 import { runService2 } from "../roles/service_2.ts";
 import { generatedOrders, jsonLineOrders, noProgress, publish } from "../roles/publisher.ts";
 import { terminalProgress } from "../roles/terminal_progress.ts";
 import { lines } from "../roles/text_lines.ts";
+import { lagDefaultGroups } from "./config.ts";
+import { type LagTarget, sampleConsumerLag } from "../kafka/consumer_lag.ts";
+import { formatLagJson, formatLagTable, lagExitCode } from "../lag/lag_report.ts";
 
 /** Standard output, injected so `main` can be run in-process. */
 export interface Output {
@@ -43,6 +54,10 @@ interface Context {
   kafka: Kafka;
   signal: AbortSignal;
   stdout: Output;
+  /** This process's metrics, served on `/metrics` when the role has an HTTP port. */
+  metrics: ChainMetrics;
+  /** The checks behind `/ready`; each wiring adds its parts. */
+  readiness: Readiness;
 }
 
 type Wiring<N extends RunnableCommand["name"]> = (
@@ -57,18 +72,64 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
   routeProcessWarnings(logger);
   const kafka = createKafka({ brokers: common.brokers, clientId: common.clientId }, logger);
   const wire = wiring[command.name] as Wiring<typeof command.name>;
-  return await wire(command, { logger, kafka, signal, stdout });
+  const context = { logger, kafka, signal, stdout, metrics: new ChainMetrics(), readiness: new Readiness() };
+  if (!common.http.enabled) return await wire(command, context);
+  // The endpoint lives as long as the role: it stops when the role ends, however it ends.
+  const stopHttp = new AbortController();
+  const http = await serveHttp({
+    ...common.http,
+    metrics: context.metrics,
+    readiness: context.readiness,
+    signal: stopHttp.signal,
+  });
+  logger.info({ address: `http://${http.hostname}:${http.port}` }, "serving /ping, /ready and /metrics");
+  try {
+    return await wire(command, context);
+  } finally {
+    stopHttp.abort();
+    await http.finished;
+  }
 }
 
 /** Each role and command, and how it is wired. */
 const wiring: { [N in RunnableCommand["name"]]: Wiring<N> } = {
   "init": wireInit,
   "trace": wireTrace,
+  "routes": wireRoutes,
+  "stats": wireStats,
+  "lag": wireLag,
   "command-center": wireCommandCenter,
   "service-1": wireService1,
   "service-2": wireService2,
   "publisher": wirePublisher,
 };
+
+/**
+ * `chain lag`: samples the groups over the window (three samples), prints the table or JSON, and exits 0 when
+ * every group and topic is OK, 1 otherwise. chain's own groups are looked at on their own input topic; another
+ * group on every topic it has committed offsets for or is assigned.
+ */
+async function wireLag(command: Extract<RunnableCommand, { name: "lag" }>, context: Context) {
+  const { topics } = command.common;
+  const ownTopics: Record<string, string> = {
+    [lagDefaultGroups[0]]: topics.inbox,
+    [lagDefaultGroups[1]]: topics.service1,
+    [lagDefaultGroups[2]]: topics.service2,
+  };
+  const targets: LagTarget[] = command.groups.map((group) =>
+    ownTopics[group] === undefined ? { group } : { group, topics: [ownTopics[group]] }
+  );
+  const admin = context.kafka.admin();
+  await admin.connect();
+  try {
+    const sampling = { samples: 3, intervalMs: (command.windowSeconds * 1000) / 2, probeTimeoutMs: 5000 };
+    const rows = await sampleConsumerLag(context.kafka, admin, targets, sampling, context.signal);
+    await context.stdout.write(command.json ? formatLagJson(rows) : formatLagTable(rows));
+    return lagExitCode(rows);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 async function wireInit(command: Extract<RunnableCommand, { name: "init" }>, context: Context) {
   const { common } = command;
@@ -78,9 +139,26 @@ async function wireInit(command: Extract<RunnableCommand, { name: "init" }>, con
     const stock = Object.fromEntries(GENERATED_SKUS.map((sku) => [sku, INITIAL_STOCK]));
     const seeded = await new CassandraInventory(client, common.cassandra.keyspace).seedMissing(stock);
     if (seeded.length > 0) context.logger.info({ skus: seeded, stock: INITIAL_STOCK }, "seeded inventory");
+    const audit = new RouteAudit(client, common.cassandra.keyspace);
+    const routes = await seedRoutes(command.registry, command.actor, common, context, audit);
+    if (routes.length > 0) {
+      context.logger.info({ topic: common.routesTopic, workers: routes }, "seeded routes");
+    }
   });
   await context.stdout.write(`topics and keyspace ${common.cassandra.keyspace} are ready\n`);
   return 0;
+}
+
+/** `chain routes list|set|enable|disable|delete`: see routes_command.ts. */
+async function wireRoutes(command: Extract<RunnableCommand, { name: "routes" }>, context: Context) {
+  const { common } = command;
+  return await runRoutes(
+    command.action,
+    command.actor,
+    common,
+    context,
+    (work) => withCassandra(common, work),
+  );
 }
 
 async function wireTrace(command: Extract<RunnableCommand, { name: "trace" }>, context: Context) {
@@ -93,11 +171,27 @@ async function wireTrace(command: Extract<RunnableCommand, { name: "trace" }>, c
   return hops.length > 0 ? 0 : 1;
 }
 
+/** `chain stats`: every route of the registry and `-` (hops without a route), or the one `--route`. */
+async function wireStats(command: Extract<RunnableCommand, { name: "stats" }>, context: Context) {
+  const { common, sinceMs } = command;
+  const routeKeys = command.routeId !== undefined
+    ? [command.routeId]
+    : [...new Set([...command.registry.values()].map((r) => r.routeId)), NO_ROUTE_KEY];
+  const now = new Date();
+  const stats = await withCassandra(
+    common,
+    (client) => readRouteStats(client, common.cassandra.keyspace, routeKeys, sinceMs, now),
+  );
+  const report = { sinceMs, now, ttlSeconds: METADATA_TTL_SECONDS };
+  await context.stdout.write((command.json ? formatStatsJson : formatStatsTable)(stats, report) + "\n");
+  return 0;
+}
+
 async function wireCommandCenter(
   command: Extract<RunnableCommand, { name: "command-center" }>,
   context: Context,
 ) {
-  const { common, registry, metadataLog } = command;
+  const { common, metadataLog } = command;
   const { topics } = common;
   const { logger } = context;
   if (command.keyInEnvironment) {
@@ -105,13 +199,27 @@ async function wireCommandCenter(
       `${encryptionKeyVariable} is set, but the command center never reads it; remove it from its environment`,
     );
   }
+  // The routes topic is read to its end before the inbox is consumed, then followed until the role stops.
+  context.readiness.add("routes", () => `routes topic ${common.routesTopic} not read to its end yet`);
+  const { registry, follower } = await followRoutes(
+    command.registry,
+    common,
+    context,
+    (result) => context.metrics.routeChanges.inc({ action: result.kind }),
+  );
+  context.readiness.add("routes", () => registry.size > 0 ? undefined : "the route registry is empty");
   const written = [topics.commandCenterDlq, ...targetTopics(registry)];
-  const recordLimitBytes = await createTopics(context, common, [topics.inbox, ...written], written);
+  const recordLimitBytes = await createTopics(context, common, [topics.inbox, ...written], written)
+    .catch(async (error) => {
+      await follower.stop();
+      throw error;
+    });
   const cassandra = metadataLog.enabled ? createCassandraClient(common.cassandra) : undefined;
   let routingLog: RoutingLog = new NoRoutingLog();
   try {
     if (cassandra) {
       await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
+      context.readiness.add("cassandra", () => cassandraHealth(cassandra));
       routingLog = new BufferedRoutingLog(new CassandraRowWriter(cassandra, common.cassandra.keyspace), {
         capacity: metadataLog.bufferRows,
         maxBatch: 200,
@@ -120,15 +228,24 @@ async function wireCommandCenter(
         reportEveryMs: 10_000,
       });
     }
+    context.metrics.observeMetadata(() => routingLog.stats());
     await withSink(context, (sink) =>
       runCommandCenter(
-        { source: sourceOf(context, common, topics.inbox), sink, routingLog, registry, logger },
+        {
+          source: sourceOf(context, common, topics.inbox),
+          sink,
+          routingLog,
+          registry,
+          logger,
+          metrics: context.metrics,
+        },
         { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
         context.signal,
       ));
   } finally {
     logger.info({ metadata: await routingLog.close(10_000) }, "metadata log closed");
     await cassandra?.shutdown();
+    await follower.stop();
   }
   return 0;
 }
@@ -146,6 +263,7 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
         key,
         logger: context.logger,
         now: () => new Date(),
+        metrics: context.metrics,
       },
       {
         inboxTopic: topics.inbox,
@@ -164,10 +282,11 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
   const recordLimitBytes = await createTopics(context, common, [topics.service2, topics.service2Dlq], [
     topics.service2Dlq,
   ]);
-  const mailer = new SmtpMailer(command.smtp);
+  const mailer = new CountingMailer(new SmtpMailer(command.smtp), context.metrics);
   try {
     await withCassandra(common, async (client) => {
       await ensureSchema(client, common.cassandra.keyspace, common.cassandra.replication);
+      context.readiness.add("cassandra", () => cassandraHealth(client));
       const store = new CassandraOrderStore(client, common.cassandra.keyspace);
       await withSink(context, (sink) =>
         runService2(
@@ -178,6 +297,7 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
             store,
             mailer,
             logger: context.logger,
+            metrics: context.metrics,
           },
           { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
           context.signal,
@@ -263,22 +383,34 @@ async function createTopics(
 /** Room for a record's key, headers and framing on top of a MAX_MESSAGE_BYTES value. */
 const RECORD_HEADROOM_BYTES = 4096;
 
+/** The role's consumer of `topic`; `/ready` waits for it to join its group and hear from Kafka. */
 function sourceOf(context: Context, common: CommonConfig, topic: string): KafkaRecordSource {
-  return new KafkaRecordSource(context.kafka, {
+  const source = new KafkaRecordSource(context.kafka, {
     groupId: common.groupId,
     topic,
     concurrency: common.topicPartitions,
+    metrics: context.metrics,
   });
+  context.readiness.add("consumer", () => source.health());
+  return source;
 }
 
 /** Runs `work` with a connected producer, closed afterwards however `work` ends. */
 async function withSink<T>(context: Context, work: (sink: KafkaRecordSink) => Promise<T>): Promise<T> {
+  context.readiness.add("producer", () => "not connected yet");
   const sink = await KafkaRecordSink.connect(context.kafka);
+  context.readiness.add("producer", () => undefined);
   try {
     return await work(sink);
   } finally {
+    context.readiness.add("producer", () => "closed");
     await sink.close();
   }
+}
+
+/** Undefined while the driver holds a connection to some Cassandra host; otherwise why not. */
+function cassandraHealth(client: cassandra.Client): string | undefined {
+  return client.getState().getConnectedHosts().length > 0 ? undefined : "no Cassandra host connected";
 }
 
 /** Runs `work` with a Cassandra session, shut down afterwards however `work` ends. */

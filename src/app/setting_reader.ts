@@ -96,6 +96,26 @@ export class SettingReader {
     return text;
   }
 
+  /**
+   * The Kafka ids of a repeatable setting: every `--flag` given (each may be a comma list), else its variable's
+   * comma list, else `fallback`; duplicates dropped, order kept.
+   */
+  kafkaIdentifiers(name: SettingName, fallback: readonly string[]): string[] {
+    const s: Setting = settings[name];
+    const flag = this.#values[s.flag];
+    const given = Array.isArray(flag) ? flag.map(String) : typeof flag === "string" ? [flag] : [];
+    const fromEnv = s.env ? this.#env[s.env] : undefined;
+    const texts = given.length > 0 ? given : fromEnv !== undefined && fromEnv !== "" ? [fromEnv] : [];
+    const items = texts.flatMap((t) => t.split(",")).map((t) => t.trim());
+    if (texts.length === 0) return [...fallback];
+    for (const item of items) {
+      if (!isKafkaIdentifier(item)) {
+        throw new ConfigError(`${label(name)} must be 1-249 characters of A-Z a-z 0-9 . _ -, got "${item}"`);
+      }
+    }
+    return [...new Set(items)];
+  }
+
   /** A Kafka client or group id, `fallback` when the setting is not given. */
   kafkaIdentifier(name: SettingName, fallback: string): string {
     const text = this.text(name) ?? fallback;

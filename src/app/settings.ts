@@ -13,6 +13,8 @@ export interface Setting {
   default?: string;
   help: string;
   type?: "boolean";
+  /** The flag may be given more than once (read with `SettingReader.list`). */
+  multiple?: boolean;
 }
 
 /** Every setting: its flag, its environment variable, its default and what it is for. README mirrors this. */
@@ -100,6 +102,26 @@ export const settings = {
     env: "ROUTES_FILE",
     help: "route registry JSON file (default: the built-in routes.json)",
   },
+  routesTopic: {
+    flag: "routes-topic",
+    env: "ROUTES_TOPIC",
+    default: "chain-routes",
+    help: "the route registry's compacted topic (seeded from the routes file by init)",
+  },
+  actor: {
+    flag: "actor",
+    env: "CHAIN_ACTOR",
+    help: "routes: who makes a change, for the route_changes audit table (default: the OS user)",
+  },
+  targetTopic: { flag: "target-topic", help: "routes set: the route's target topic" },
+  routeId: {
+    flag: "route-id",
+    help: "routes set: the route's id (default: the current one, or route-<worker> for a new route)",
+  },
+  enabled: {
+    flag: "enabled",
+    help: "routes set: on | off (default: the current value, or on for a new route)",
+  },
   metadataLog: {
     flag: "metadata-log",
     env: "METADATA_LOG",
@@ -149,6 +171,42 @@ export const settings = {
     default: "auto",
     help: "publisher: on | off | auto (a TTY)",
   },
+  since: {
+    flag: "since",
+    env: "STATS_SINCE",
+    default: "15m",
+    help: "stats: the window, a number and s | m | h | d, up to 7d",
+  },
+  route: {
+    flag: "route",
+    env: "STATS_ROUTE",
+    help: "stats: only this route id (- for hops without a route; default: every route and -)",
+  },
+  json: { flag: "json", type: "boolean", help: "stats, lag: print one JSON document instead of a table" },
+  group: {
+    flag: "group",
+    env: "LAG_GROUPS",
+    multiple: true,
+    help: "lag: consumer group, repeatable or a comma list (default: command-center, service-1, service-2)",
+  },
+  window: {
+    flag: "window",
+    env: "LAG_WINDOW",
+    default: "2",
+    help: "lag: seconds over which three samples are taken to judge each status, 1..300",
+  },
+  httpPort: {
+    flag: "http-port",
+    env: "HTTP_PORT",
+    help: "/ping, /ready, /metrics: off, 0 (a free port) or a port (default 9400 command-center, " +
+      "9401 service-1, 9402 service-2, off for the publisher)",
+  },
+  httpHost: {
+    flag: "http-host",
+    env: "HTTP_HOST",
+    default: "127.0.0.1",
+    help: "address the HTTP endpoints bind to; loopback unless set",
+  },
 } satisfies Record<string, Setting>;
 
 /** The name of one of {@link settings}. */
@@ -163,12 +221,18 @@ export function settingsHelp(): string {
     "usage: chain --role <role> [options]     run one role",
     "       chain trace <request_id>          print a request's hops from the metadata log",
     "       chain init                        create the topics and the Cassandra schema, then exit",
+    "       chain stats [--since 15m] [--route ID] [--json]   per route: hops, success, p50/p99, kept rows",
+    "       chain lag [--group G] [--window S] [--json]       per group and topic: lag, lag s, status;",
+    "                                                         exit 1 unless every status is OK",
+    "       chain routes list                 print the live routes (read from the routes topic)",
+    "       chain routes set <worker> --target-topic T [--route-id ID] [--enabled on|off]",
+    "       chain routes enable|disable|delete <worker>   change a route live; audited in route_changes",
     "       chain --help | --version",
     "",
     "options (flag, environment variable, default):",
   ];
   for (const s of Object.values(settings) as Setting[]) {
-    const left = `  --${s.flag} <value>`.padEnd(34);
+    const left = `  --${s.flag}${s.type === "boolean" ? "" : " <value>"}`.padEnd(34);
     lines.push(
       `${left}${(s.env ?? "").padEnd(26)}${s.help}${s.default !== undefined ? ` [${s.default}]` : ""}`,
     );

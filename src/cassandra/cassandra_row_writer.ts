@@ -1,5 +1,6 @@
 /**
- * Writes the metadata log's rows into Cassandra's `routing_metadata` table.
+ * Writes the metadata log's rows into Cassandra's `routing_metadata` table, and each row a second time into
+ * `routing_by_route` (by route and ten-minute bucket, for `chain stats`).
  *
  * @module
  */
@@ -7,6 +8,18 @@ import cassandra from "cassandra-driver";
 import { Buffer } from "node:buffer";
 import type { RoutingRow } from "../routing/routing_log.ts";
 import { RowWriteError, type RowWriter } from "../routing/buffered_routing_log.ts";
+import { NO_ROUTE_KEY, ROUTE_BUCKET_MS } from "./schema.ts";
+import { bucketStart } from "../stats/route_stats.ts";
+
+/** The `routing_by_route` partition key of a row: its route (or {@link NO_ROUTE_KEY}) and its bucket's start. */
+export function routeBucketOf(
+  r: Pick<RoutingRow, "routeId" | "routedAt">,
+): { routeKey: string; bucket: Date } {
+  return {
+    routeKey: r.routeId === "" ? NO_ROUTE_KEY : r.routeId,
+    bucket: new Date(bucketStart(r.routedAt.getTime(), ROUTE_BUCKET_MS)),
+  };
+}
 
 /**
  * The row's `hop_id`: a time UUID of `routedAt` whose node and clock fields are the source partition and offset
@@ -30,13 +43,17 @@ export const rowsPerBatch = 10;
 /**
  * Writes rows into `<keyspace>.routing_metadata` with a prepared INSERT, in unlogged batches of
  * {@link rowsPerBatch}, all batches of a write at once, at LOCAL_ONE (the log is best effort; a lost row costs a
- * line of a trace). The table's default TTL expires them. A CPU profile of the router showed the driver's
+ * line of a trace). The table's default TTL expires them. Each row goes into `<keyspace>.routing_by_route` too,
+ * in batches of their own grouped by (route, bucket): one partition per batch, so adding the second table does
+ * not double the partitions of a batch (Cassandra warns above 10 in an unlogged batch). The same `hopId` keys
+ * both rows, so a retried write overwrites in both tables. A row counts as failed when either write of it fails. A CPU profile of the router showed the driver's
  * per-request work as the metadata log's largest cost; batches of 10 routed about 35 % more messages per second
  * than one request per row (docs/benchmarks.md).
  */
 export class CassandraRowWriter implements RowWriter {
   readonly #client: cassandra.Client;
   readonly #insert: string;
+  readonly #insertByRoute: string;
   readonly #options = {
     prepare: true,
     isIdempotent: true,
@@ -48,22 +65,44 @@ export class CassandraRowWriter implements RowWriter {
     this.#insert = `INSERT INTO ${keyspace}.routing_metadata (request_id, routed_at, hop_id, worker_name,
       source_topic, target_topic, route_id, success, processing_time_ms, reason, source_partition, source_offset)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    this.#insertByRoute = `INSERT INTO ${keyspace}.routing_by_route (route_id, bucket, routed_at, hop_id,
+      success, processing_time_ms, reason, request_id, worker_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   }
 
   /** @throws {RowWriteError} naming how many rows were not stored and the first error's message */
   async write(rows: readonly RoutingRow[]): Promise<void> {
-    const groups: RoutingRow[][] = [];
-    for (let i = 0; i < rows.length; i += rowsPerBatch) groups.push(rows.slice(i, i + rowsPerBatch));
-    const results = await Promise.allSettled(groups.map((group) => this.#insertRows(group)));
-    let failed = 0;
+    const indices = rows.map((_, i) => i);
+    const groups: number[][] = [];
+    for (let i = 0; i < rows.length; i += rowsPerBatch) groups.push(indices.slice(i, i + rowsPerBatch));
+    const byRoute = new Map<string, number[]>();
+    for (const i of indices) {
+      const { routeKey, bucket } = routeBucketOf(rows[i]);
+      const key = `${bucket.getTime()} ${routeKey}`;
+      const group = byRoute.get(key);
+      if (group) group.push(i);
+      else byRoute.set(key, [i]);
+    }
+    const routeGroups: number[][] = [];
+    for (const group of byRoute.values()) {
+      for (let i = 0; i < group.length; i += rowsPerBatch) routeGroups.push(group.slice(i, i + rowsPerBatch));
+    }
+    const results = await Promise.allSettled([
+      ...groups.map((group) => this.#insertRows(this.#insert, group.map((i) => this.#params(rows[i])))),
+      ...routeGroups.map((group) =>
+        this.#insertRows(this.#insertByRoute, group.map((i) => this.#byRouteParams(rows[i])))
+      ),
+    ]);
+    const failedRows = new Set<number>();
     let first: unknown;
+    const allGroups = [...groups, ...routeGroups];
     for (let i = 0; i < results.length; i++) {
       const result = results[i];
       if (result.status === "rejected") {
-        if (failed === 0) first = result.reason;
-        failed += groups[i].length;
+        if (first === undefined) first = result.reason;
+        for (const row of allGroups[i]) failedRows.add(row);
       }
     }
+    const failed = failedRows.size;
     if (failed > 0) {
       throw new RowWriteError(
         `${failed} of ${rows.length} routing_metadata rows were not written: ${
@@ -80,16 +119,28 @@ export class CassandraRowWriter implements RowWriter {
    * the driver's per-request work as the largest cost of the metadata log; rows stay independent (no logged
    * batch, no atomicity needed), and the batch stays under Cassandra's 5 KiB batch-size warning.
    */
-  async #insertRows(rows: readonly RoutingRow[]): Promise<void> {
-    if (rows.length === 1) return this.#insertRow(rows[0]);
-    await this.#client.batch(rows.map((r) => ({ query: this.#insert, params: this.#params(r) })), {
-      ...this.#options,
-      logged: false,
-    });
+  async #insertRows(query: string, params: readonly unknown[][]): Promise<void> {
+    if (params.length === 1) {
+      await this.#client.execute(query, params[0], this.#options);
+      return;
+    }
+    await this.#client.batch(params.map((p) => ({ query, params: p })), { ...this.#options, logged: false });
   }
 
-  async #insertRow(r: RoutingRow): Promise<void> {
-    await this.#client.execute(this.#insert, this.#params(r), this.#options);
+  /** The `routing_by_route` row: the partition key, then the columns `chain stats` reads and a trace's ids. */
+  #byRouteParams(r: RoutingRow): unknown[] {
+    const { routeKey, bucket } = routeBucketOf(r);
+    return [
+      routeKey,
+      bucket,
+      r.routedAt,
+      hopId(r),
+      r.success,
+      r.processingTimeMs,
+      r.reason ?? cassandra.types.unset,
+      r.requestId,
+      r.workerName,
+    ];
   }
 
   #params(r: RoutingRow): unknown[] {

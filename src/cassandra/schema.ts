@@ -60,6 +60,34 @@ export function routingMetadataCql(keyspace: string): string {
   AND default_time_to_live = ${METADATA_TTL_SECONDS}`;
 }
 
+/** Width of a `routing_by_route` bucket: ten minutes, in milliseconds. */
+export const ROUTE_BUCKET_MS = 600_000;
+
+/** The `route_id` key under which `routing_by_route` files hops that have no route (unknown worker, malformed). */
+export const NO_ROUTE_KEY = "-";
+
+/**
+ * `routing_by_route`: the same hops as `routing_metadata`, with the same TTL, partitioned by route and ten-minute
+ * bucket (`bucket` is the bucket's start) so `chain stats` reads a bounded number of partitions (routes × buckets)
+ * instead of scanning the table. Hops without a route (`route_id` "") are filed under {@link NO_ROUTE_KEY}.
+ * `hop_id` is the same deterministic timeuuid as in `routing_metadata`, so a rewrite overwrites.
+ */
+export function routingByRouteCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.routing_by_route (
+  route_id text,
+  bucket timestamp,
+  routed_at timestamp,
+  hop_id timeuuid,
+  success boolean,
+  processing_time_ms double,
+  reason text,
+  request_id text,
+  worker_name text,
+  PRIMARY KEY ((route_id, bucket), routed_at, hop_id)
+) WITH CLUSTERING ORDER BY (routed_at ASC, hop_id ASC)
+  AND default_time_to_live = ${METADATA_TTL_SECONDS}`;
+}
+
 /**
  * `orders`: service-2's saved orders (business data, kept). One row per request; `items` is the JSON of the
  * items array; `status` is `fulfilled` or `rejected`; `saved_at`, `emailed_at` and `stock_taken_at` record which
@@ -106,14 +134,38 @@ export function inventoryMovementsCql(keyspace: string): string {
 )`;
 }
 
+/**
+ * `route_changes`: the audit trail of the route registry, one row per change published to the routes topic, kept
+ * forever (`default_time_to_live = 0`). A worker's history is one partition, newest first; `change_id` is a
+ * timeuuid of `changed_at`. `old_route` / `new_route` are the route's JSON (null: no route before / deleted);
+ * `routes_topic` and `routes_offset` say which record of the topic made the change.
+ */
+export function routeChangesCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.route_changes (
+  worker_name text,
+  changed_at timestamp,
+  change_id timeuuid,
+  actor text,
+  action text,
+  old_route text,
+  new_route text,
+  routes_topic text,
+  routes_offset bigint,
+  PRIMARY KEY ((worker_name), changed_at, change_id)
+) WITH CLUSTERING ORDER BY (changed_at DESC, change_id DESC)
+  AND default_time_to_live = 0`;
+}
+
 /** Every statement {@link ensureSchema} runs, in order: the keyspace, then its tables. */
 export function schemaStatements(keyspace: string, replication: Replication): string[] {
   return [
     keyspaceCql(keyspace, replication),
     routingMetadataCql(keyspace),
+    routingByRouteCql(keyspace),
     ordersCql(keyspace),
     inventoryCql(keyspace),
     inventoryMovementsCql(keyspace),
+    routeChangesCql(keyspace),
   ];
 }
 

@@ -11,6 +11,7 @@ import type { RouteRegistry } from "../routing/route_registry.ts";
 import { route, type RouteDecision } from "../routing/route.ts";
 import type { Logger } from "../app/log.ts";
 import { deadLetter, recordBytes } from "../messaging/dead_letter.ts";
+import type { ChainMetrics } from "../observability/chain_metrics.ts";
 
 /** What the command center talks to. */
 export interface CommandCenterDeps {
@@ -19,6 +20,8 @@ export interface CommandCenterDeps {
   routingLog: RoutingLog;
   registry: RouteRegistry;
   logger: Logger;
+  /** Counts and timings for `/metrics`; none kept when absent. */
+  metrics?: ChainMetrics;
 }
 
 /** Topics and limits. */
@@ -43,7 +46,7 @@ export interface RouterStats {
  */
 export async function routeBatch(
   batch: RecordBatch,
-  deps: Pick<CommandCenterDeps, "sink" | "routingLog" | "registry">,
+  deps: Pick<CommandCenterDeps, "sink" | "routingLog" | "registry" | "metrics">,
   options: CommandCenterOptions,
   stats: RouterStats,
 ): Promise<void> {
@@ -117,6 +120,29 @@ export async function routeBatch(
     if (d.kind === "forward") stats.forwarded++;
     else stats.deadLettered++;
   }
+  if (deps.metrics) countBatch(deps.metrics, batch.topic, decisions, processingTimeMs / 1000);
+}
+
+/** Adds one batch to the metrics: one counter update per route and reason, one histogram sample per message. */
+function countBatch(
+  metrics: ChainMetrics,
+  topic: string,
+  decisions: readonly RouteDecision[],
+  seconds: number,
+) {
+  metrics.received.inc({ topic }, decisions.length);
+  const perRoute = new Map<string, number>();
+  const perReason = new Map<string, number>();
+  for (const d of decisions) {
+    if (d.kind === "forward") perRoute.set(d.routeId, (perRoute.get(d.routeId) ?? 0) + 1);
+    else perReason.set(d.reason, (perReason.get(d.reason) ?? 0) + 1);
+  }
+  for (const [route_id, n] of perRoute) {
+    metrics.forwarded.inc({ route_id }, n);
+    const histogram = metrics.processing.labels({ route_id });
+    for (let i = 0; i < n; i++) histogram.observe(seconds);
+  }
+  for (const [reason, n] of perReason) metrics.deadLettered.inc({ reason }, n);
 }
 
 /** Runs the command center until `signal` aborts, then finishes the batch in hand and returns its counts. */

@@ -10,6 +10,8 @@ import type { Logger } from "../app/log.ts";
 import { encodeEnvelope, openEnvelope, sealEnvelope } from "../envelope/envelope.ts";
 import { enrichOrder, validateOrder } from "../order/order.ts";
 import { deadLetter, fitOrDeadLetter } from "../messaging/dead_letter.ts";
+import { countOutputs } from "./count_outputs.ts";
+import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { readEnvelope } from "./read_envelope.ts";
 
 /** The worker name service-1 publishes as; the route registry sends it on to service-2. */
@@ -22,6 +24,8 @@ export interface Service1Deps {
   key: CryptoKey;
   logger: Logger;
   now: () => Date;
+  /** Counts for `/metrics`; none kept when absent. */
+  metrics?: ChainMetrics;
 }
 
 /** Topics and limits. */
@@ -44,7 +48,7 @@ export interface Service1Stats {
 /** Processes one batch; the enriched orders and the dead letters go out together before the commit. */
 export async function validateBatch(
   batch: RecordBatch,
-  deps: Pick<Service1Deps, "sink" | "key" | "now" | "logger">,
+  deps: Pick<Service1Deps, "sink" | "key" | "now" | "logger" | "metrics">,
   options: Service1Options,
   stats: Service1Stats,
 ): Promise<void> {
@@ -73,6 +77,10 @@ export async function validateBatch(
     return fitOrDeadLetter(forward, options.recordLimitBytes, record, dlq);
   }));
   await deps.sink.send(out);
+  if (deps.metrics) {
+    deps.metrics.received.inc({ topic: batch.topic }, batch.records.length);
+    countOutputs(deps.metrics, out, options.dlqTopic, "service-1");
+  }
 }
 
 /** Runs service-1 until `signal` aborts; returns its counts. */

@@ -14,6 +14,8 @@ import type { Mailer } from "../fulfilment/mailer.ts";
 import { deadLetter as deadLetterRecord } from "../messaging/dead_letter.ts";
 import { PayloadError } from "../failure/payload_error.ts";
 import { isRetriable } from "../failure/retry_policy.ts";
+import type { ChainMetrics } from "../observability/chain_metrics.ts";
+import { countOutputs } from "./count_outputs.ts";
 import { readEnvelope } from "./read_envelope.ts";
 import { settleAll } from "./settle_all.ts";
 
@@ -25,6 +27,8 @@ export interface Service2Deps {
   store: OrderStore;
   mailer: Mailer;
   logger: Logger;
+  /** Counts for `/metrics`; none kept when absent. */
+  metrics?: ChainMetrics;
 }
 
 /** Topics and limits. */
@@ -109,7 +113,7 @@ export const fulfilConcurrency = 32;
  */
 export async function fulfilBatch(
   batch: RecordBatch,
-  deps: Pick<Service2Deps, "sink" | "key" | "store" | "mailer" | "logger">,
+  deps: Pick<Service2Deps, "sink" | "key" | "store" | "mailer" | "logger" | "metrics">,
   options: Service2Options,
   stats: Service2Stats,
 ): Promise<void> {
@@ -155,12 +159,17 @@ export async function fulfilBatch(
         continue;
       }
       stats[outcome]++;
+      deps.metrics?.orders.inc({ outcome });
       if (deps.logger.isLevelEnabled("info")) {
         deps.logger.info({ request_id: requestId, outcome }, `order ${outcome}`);
       }
     }
   });
   await deps.sink.send(deadLetters);
+  if (deps.metrics) {
+    deps.metrics.received.inc({ topic: batch.topic }, batch.records.length);
+    countOutputs(deps.metrics, deadLetters, options.dlqTopic, "service-2");
+  }
 }
 
 /** Runs service-2 until `signal` aborts; returns its counts. */

@@ -104,7 +104,13 @@ export function assertNoLoops(
   }
 }
 
-function parseRoute(workerName: string, value: unknown, source: string): Route {
+/**
+ * Parses and validates one route, the value of `routes[workerName]` in a routes file or of a `chain-routes`
+ * record: exactly `targetTopic`, `enabled` and `routeId`. The returned route is frozen.
+ *
+ * @throws {TypeError} for a wrong structure, {@link RangeError} for a value that is not allowed.
+ */
+export function parseRoute(workerName: string, value: unknown, source: string): Route {
   if (!NAME_PATTERN.test(workerName)) {
     throw new RangeError(`${source}: route ${quote(workerName)}: worker name must be ${NAME_RULE}`);
   }
