@@ -1,0 +1,142 @@
+/**
+ * Settings every @platformatic/kafka client of a role shares (where Kafka is, who we are to it, how long to wait
+ * and retry), and the bridge from the clients' events to the process logger: the library has no logger of its
+ * own (it writes to the `debug` module), so its connection, group and error events are logged here.
+ *
+ * @module
+ */
+import type { BaseOptions, Broker, Consumer } from "@platformatic/kafka";
+import type { Logger } from "../../app/log.ts";
+import type { KafkaSecurity, KafkaSettings } from "../kafka_client.ts";
+
+/** Retries of one request (metadata, produce, fetch, commit, join) before it fails. */
+export const RETRIES = 8;
+/** First retry delay; it doubles per attempt up to {@link MAX_RETRY_DELAY_MS}. */
+export const FIRST_RETRY_DELAY_MS = 200;
+/** Longest wait between two retries. */
+export const MAX_RETRY_DELAY_MS = 5_000;
+/** How long one request may take before it counts as failed. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** The delay before retry `attempt` (1 for the first retry): 200 ms doubling, at most 5 s. */
+export function retryDelay(attempt: number): number {
+  return Math.min(FIRST_RETRY_DELAY_MS * 2 ** Math.max(0, attempt - 1), MAX_RETRY_DELAY_MS);
+}
+
+/** What the adapters need to create their clients: the shared options and where the clients log. */
+export interface PlatformaticKafka {
+  readonly options: BaseOptions;
+  readonly logger: Logger;
+}
+
+/**
+ * The shared client options for `settings`, logging to `logger`. Together with kafkajs's retry of 8 attempts from
+ * 200 ms, a broker away for about 20 s (a restart, a pause) is ridden out by retries, not by restarting the role.
+ */
+export function createPlatformaticKafka(settings: KafkaSettings, logger: Logger): PlatformaticKafka {
+  return {
+    options: {
+      clientId: settings.clientId,
+      bootstrapBrokers: settings.brokers,
+      timeout: REQUEST_TIMEOUT_MS,
+      retries: RETRIES,
+      retryDelay: (_client, _operation, attempt) => retryDelay(attempt),
+      autocreateTopics: false,
+      ...securityOptions(settings.security),
+    },
+    logger,
+  };
+}
+
+/** @platformatic/kafka's `tls` and `sasl` options for chain's Kafka security: certificates and names checked. */
+function securityOptions(security: KafkaSecurity | undefined): Partial<BaseOptions> {
+  const options: Partial<BaseOptions> = {};
+  const tls = security?.tls;
+  if (tls) {
+    options.tls = {
+      rejectUnauthorized: true,
+      ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+      ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+    };
+  }
+  const sasl = security?.sasl;
+  if (sasl) {
+    const mechanism = sasl.mechanism === "plain"
+      ? "PLAIN"
+      : sasl.mechanism === "scram-sha-256"
+      ? "SCRAM-SHA-256"
+      : "SCRAM-SHA-512";
+    options.sasl = { mechanism, username: sasl.username, password: sasl.password };
+  }
+  return options;
+}
+
+function address(payload: { broker?: Broker } | undefined): string | undefined {
+  return payload?.broker ? `${payload.broker.host}:${payload.broker.port}` : undefined;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The events every client emits; the consumer adds its group's. */
+interface Observable {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/**
+ * Logs a client's protocol events (connections, group membership, errors; never record content) to `logger`:
+ * failures as warnings and errors, the rest at debug. Also keeps an `error` event from throwing for want of a
+ * listener.
+ */
+export function observeClient(
+  client: Observable,
+  logger: Logger,
+  kind: "producer" | "consumer" | "admin",
+): void {
+  const on = (event: string, listener: (payload?: never) => void) => client.on(event, listener);
+  on(
+    "client:broker:connect",
+    (p?: { broker?: Broker }) => logger.debug({ kafka: kind, broker: address(p) }, "connected"),
+  );
+  on(
+    "client:broker:disconnect",
+    (p?: { broker?: Broker }) => logger.debug({ kafka: kind, broker: address(p) }, "disconnected"),
+  );
+  on(
+    "client:broker:failed",
+    (p?: { broker?: Broker }) => logger.warn({ kafka: kind, broker: address(p) }, "broker connection failed"),
+  );
+  on("error", (error?: Error) => logger.error({ kafka: kind, error: reason(error) }, "kafka client error"));
+}
+
+/** {@link observeClient} plus the consumer group's events. */
+export function observeConsumer(consumer: Consumer<Buffer, Buffer, string, string>, logger: Logger): void {
+  observeClient(consumer, logger, "consumer");
+  const group = consumer.groupId;
+  consumer.on("consumer:group:join", (p) => {
+    const partitions = (p.assignments ?? []).map((a) => `${a.topic}:${a.partitions.join(",")}`).join(" ");
+    logger.debug({ kafka: "consumer", group, generation: p.generationId, partitions }, "joined the group");
+  });
+  consumer.on("consumer:group:leave", () => logger.debug({ kafka: "consumer", group }, "left the group"));
+  consumer.on("consumer:group:rebalance", () => logger.debug({ kafka: "consumer", group }, "rebalancing"));
+  consumer.on(
+    "consumer:heartbeat:error",
+    (p) => logger.warn({ kafka: "consumer", group, error: reason(p.error) }, "heartbeat failed"),
+  );
+  consumer.on(
+    "consumer:heartbeat:stalled",
+    (p) =>
+      logger.warn(
+        { kafka: "consumer", group, stalledMs: p.stalledFor, error: p.lastError && reason(p.lastError) },
+        "no heartbeat answered",
+      ),
+  );
+  consumer.on(
+    "consumer:group:autocommit:error",
+    (p) =>
+      logger.warn({ kafka: "consumer", group, error: reason(p.error) }, "commit before rebalance failed"),
+  );
+}
