@@ -1,0 +1,91 @@
+/**
+ * Consumer lag for the dashboard, sampled in the background only while someone looks: the first {@link touch}
+ * starts a loop that samples every `intervalMs`, and the loop ends once nobody has touched it for `idleMs`, so
+ * a command center nobody watches makes no admin requests. One sample at a time; a failed sample keeps the last
+ * good rows and reports its error.
+ *
+ * @module
+ */
+import type { TopicLag } from "../lag/lag_status.ts";
+import type { LagView } from "./dashboard_model.ts";
+
+/** Takes one lag sample (the Kafka adapter, or a fake): the rows it could judge, and what went wrong if anything. */
+export type LagSampler = (signal: AbortSignal) => Promise<{ rows: TopicLag[]; error?: string }>;
+
+/** Timing of the loop. */
+export interface LagWatchOptions {
+  /** From the start of one sample to the start of the next. */
+  intervalMs: number;
+  /** The loop stops after this long without a {@link LagWatch.touch}. */
+  idleMs: number;
+  now?: () => number;
+}
+
+export class LagWatch {
+  readonly #sample: LagSampler;
+  readonly #options: LagWatchOptions;
+  readonly #now: () => number;
+  readonly #stop = new AbortController();
+  #view: LagView = { sampledAt: null, error: null, rows: [] };
+  #touchedAt = 0;
+  #loop: Promise<void> | undefined;
+
+  constructor(sample: LagSampler, options: LagWatchOptions) {
+    this.#sample = sample;
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Someone looked: keeps the loop running, starting it when idle. */
+  touch(): void {
+    this.#touchedAt = this.#now();
+    if (this.#loop === undefined && !this.#stop.signal.aborted) {
+      this.#loop = this.#run().finally(() => (this.#loop = undefined));
+    }
+  }
+
+  /** The last sample. */
+  latest(): LagView {
+    return this.#view;
+  }
+
+  /** Whether the loop is running. */
+  get running(): boolean {
+    return this.#loop !== undefined;
+  }
+
+  /** Ends the loop (the sample in hand is aborted) and waits for it. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted && this.#now() - this.#touchedAt < this.#options.idleMs) {
+      const started = this.#now();
+      try {
+        const { rows, error } = await this.#sample(signal);
+        if (signal.aborted) break;
+        this.#view = { sampledAt: new Date(this.#now()).toISOString(), error: error ?? null, rows };
+      } catch (error) {
+        if (signal.aborted) break;
+        this.#view = { ...this.#view, error: error instanceof Error ? error.message : String(error) };
+      }
+      await sleep(Math.max(0, this.#options.intervalMs - (this.#now() - started)), signal);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
