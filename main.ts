@@ -6,6 +6,7 @@
  */
 import { resolveCommand } from "./src/app/config.ts";
 import { ConfigError } from "./src/app/config_error.ts";
+import { explainError } from "./src/app/connection_errors.ts";
 import { settingsHelp } from "./src/app/settings.ts";
 import { launch, type Output } from "./src/app/launch.ts";
 import { versionText } from "./src/app/version.ts";
@@ -35,7 +36,8 @@ export async function main(
       return 2;
     }
     // Errors carry ids, topics and reasons, never payloads: safe to print.
-    await stderr.write(`chain: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A refused login or an untrusted certificate is said so, on one line (connection_errors.ts).
+    await stderr.write(`chain: ${explainError(error)}\n`);
     return 1;
   }
 }

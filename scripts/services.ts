@@ -5,11 +5,19 @@
  * @module
  */
 import { servicesDown, servicesStatus, servicesUp } from "../support/local_services.ts";
+import {
+  secureServicesDown,
+  secureServicesStatus,
+  secureServicesUp,
+  secureServicesWanted,
+} from "../support/secure_services.ts";
 
-const usage = "usage: deno task services up|down|status";
+const usage = "usage: deno task services up|down|status [--secure]";
 
 async function main(args: string[]): Promise<number> {
-  const [command, ...rest] = args;
+  // --secure (or CHAIN_SECURE_SERVICES=1): the secured pair too (support/secure_services.ts). down stops all.
+  const secure = args.includes("--secure") || secureServicesWanted();
+  const [command, ...rest] = args.filter((arg) => arg !== "--secure");
   if (rest.length > 0) {
     console.error(usage);
     return 2;
@@ -18,12 +26,14 @@ async function main(args: string[]): Promise<number> {
     switch (command) {
       case "up":
         for (const line of await servicesUp()) console.log(line);
+        if (secure) { for (const line of await secureServicesUp()) console.log(line); }
         return 0;
       case "down":
         for (const line of await servicesDown()) console.log(line);
+        for (const line of await secureServicesDown()) console.log(line);
         return 0;
       case "status": {
-        const statuses = await servicesStatus();
+        const statuses = [...await servicesStatus(), ...(secure ? await secureServicesStatus() : [])];
         for (const s of statuses) {
           const owner = s.managed ? (s.pid ? `pid ${s.pid}` : "not started by chain") : "external";
           console.log(`${s.name}: ${s.address} ${s.answering ? "up" : "down"} (${owner}; ${s.detail})`);

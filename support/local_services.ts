@@ -16,8 +16,11 @@ const root = new URL("../", import.meta.url).pathname;
 export const stateDir = `${root}.local/services`;
 
 /** How one local service is found, started and checked. */
-interface ServiceSpec {
-  readonly name: "kafka" | "cassandra";
+export interface ServiceSpec {
+  /** Also its folder in {@link stateDir} and its pid file's name. */
+  readonly name: string;
+  /** The folder of services/ with its pom.xml, when not `name` (the secured nodes reuse the open ones' jars). */
+  readonly pom?: "kafka" | "cassandra";
   /** The environment variable that, when set, points at an existing service instead. */
   readonly externalVar: string;
   readonly defaultAddress: string;
@@ -38,7 +41,8 @@ export interface ServiceStatus {
   readonly detail: string;
 }
 
-const kafka: ServiceSpec = {
+/** The open Kafka node. */
+export const kafka: ServiceSpec = {
   name: "kafka",
   externalVar: "KAFKA_BROKERS",
   defaultAddress: "127.0.0.1:9092",
@@ -87,7 +91,8 @@ const kafka: ServiceSpec = {
   },
 };
 
-const cassandraNode: ServiceSpec = {
+/** The open Cassandra node. */
+export const cassandraNode: ServiceSpec = {
   name: "cassandra",
   externalVar: "CASSANDRA_CONTACT_POINTS",
   defaultAddress: "127.0.0.1:9042",
@@ -134,11 +139,11 @@ const cassandraNode: ServiceSpec = {
 
 const services: readonly ServiceSpec[] = [kafka, cassandraNode];
 
-function log4jArgs(file: string): string[] {
+export function log4jArgs(file: string): string[] {
   return [`-Dlog4j2.configurationFile=${root}services/kafka/log4j2.properties`, `-Dchain.kafka.log=${file}`];
 }
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;
@@ -148,7 +153,7 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function run(command: string, args: string[], cwd?: string): Promise<string> {
+export async function run(command: string, args: string[], cwd?: string): Promise<string> {
   const output = await new Deno.Command(command, { args, cwd, stdout: "piped", stderr: "piped" }).output();
   const text = new TextDecoder().decode(output.stdout);
   if (!output.success) {
@@ -160,14 +165,14 @@ async function run(command: string, args: string[], cwd?: string): Promise<strin
 
 /** The Java classpath of a service, resolved by Maven once per pom.xml content and cached beside the data. */
 async function classpath(spec: ServiceSpec): Promise<string> {
-  const pom = `${root}services/${spec.name}/pom.xml`;
+  const pom = `${root}services/${spec.pom ?? spec.name}/pom.xml`;
   const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(pom));
   const hash = Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join(
     "",
   );
-  const cached = `${stateDir}/${spec.name}-${hash}.classpath`;
+  const cached = `${stateDir}/${spec.pom ?? spec.name}-${hash}.classpath`;
   if (await exists(cached)) return (await Deno.readTextFile(cached)).trim();
-  console.log(`services: resolving ${spec.name} jars with Maven (first run downloads them)`);
+  console.log(`services: resolving ${spec.pom ?? spec.name} jars with Maven (first run downloads them)`);
   await run("mvn", ["-q", "-B", "-f", pom, "dependency:build-classpath", `-Dmdep.outputFile=${cached}`]);
   return (await Deno.readTextFile(cached)).trim();
 }
@@ -249,7 +254,8 @@ async function waitReady(spec: ServiceSpec, address: string, pid: number, logFil
   );
 }
 
-async function up(spec: ServiceSpec): Promise<string> {
+/** Brings one service up (idempotent); resolves with one line saying what it did. */
+export async function up(spec: ServiceSpec): Promise<string> {
   const { address, managed } = addressOf(spec);
   if (!managed) {
     const answer = await answers(spec, address);
@@ -264,7 +270,7 @@ async function up(spec: ServiceSpec): Promise<string> {
       ? `${spec.name}: already running, pid ${running} on ${address} (${answer})`
       : `${spec.name}: something not started by chain already answers on ${address} (${answer}); using it`;
   }
-  const logFile = spec.name === "kafka" ? `${dir}/server.log` : `${dir}/system.log`;
+  const logFile = (spec.pom ?? spec.name) === "kafka" ? `${dir}/server.log` : `${dir}/system.log`;
   if (running) {
     const ready = await waitReady(spec, address, running, logFile);
     return `${spec.name}: pid ${running} came up on ${address} (${ready})`;
@@ -279,7 +285,8 @@ async function up(spec: ServiceSpec): Promise<string> {
   }s (${ready})`;
 }
 
-async function down(spec: ServiceSpec): Promise<string> {
+/** Stops one service chain started (found by its pid file). */
+export async function down(spec: ServiceSpec): Promise<string> {
   const pid = await readPid(spec);
   const pidFile = `${stateDir}/${spec.name}.pid`;
   if (!pid) {
@@ -294,7 +301,8 @@ async function down(spec: ServiceSpec): Promise<string> {
   return `${spec.name}: stopped pid ${pid}`;
 }
 
-async function status(spec: ServiceSpec): Promise<ServiceStatus> {
+/** Where one service is expected and whether it answers. */
+export async function status(spec: ServiceSpec): Promise<ServiceStatus> {
   const { address, managed } = addressOf(spec);
   const pid = managed ? await readPid(spec) : undefined;
   const answer = await answers(spec, address);

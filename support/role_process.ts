@@ -147,12 +147,13 @@ export class RoleProcess {
 }
 
 /**
- * The environment a role needs from this process: PATH and HOME (for Deno's cache) and the given variables.
+ * The environment a role needs from this process: PATH and HOME (for Deno's cache), KAFKA_CLIENT, and the given
+ * variables.
  * `HTTP_PORT` is 0 (a free port) unless given, so several roles of one kind can run on this host.
  */
 export function roleEnv(vars: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = { HTTP_PORT: "0" };
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
+  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "KAFKA_CLIENT"]) {
     const value = Deno.env.get(name);
     if (value !== undefined) env[name] = value;
   }

@@ -1,6 +1,6 @@
 /**
  * A real SMTP server on loopback (the smtp-server package) that keeps what it receives: the tests and
- * `deno task start` point service-2's `SMTP_URL` at it. No TLS, no AUTH.
+ * `deno task start` point service-2's `SMTP_URL` at it. No TLS, no AUTH unless told (`tls`, `auth`).
  *
  * In-process: `const sink = await startSmtpSink(); … sink.messages(); await sink.close();`.
  *
@@ -40,6 +40,10 @@ export interface SmtpSinkOptions {
   onMail?: (mail: ReceivedMail) => Promise<void> | void;
   /** An SMTP reply code (4xx or 5xx) to refuse every recipient with; default none, all are accepted. */
   refuseRecipientsWith?: number;
+  /** Enables AUTH (PLAIN, LOGIN) and requires it: other credentials get 535, mail without AUTH 530. */
+  auth?: { user: string; pass: string };
+  /** Enables STARTTLS with this PEM key and certificate (AUTH is then accepted only after STARTTLS). */
+  tls?: { key: string; cert: string };
 }
 
 /** A running sink. */
@@ -86,7 +90,19 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     name: "chain-smtp-sink", // else os.hostname(), which needs --allow-sys
-    disabledCommands: ["STARTTLS", "AUTH"],
+    disabledCommands: [...(options.tls ? [] : ["STARTTLS"]), ...(options.auth ? [] : ["AUTH"])],
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    authOptional: options.auth === undefined,
+    // Without TLS, AUTH is offered on the plain connection (a test of the client's own refusal to use it).
+    allowInsecureAuth: options.tls === undefined,
+    authMethods: ["PLAIN", "LOGIN"],
+    onAuth(auth, _session, callback) {
+      const expected = options.auth;
+      if (expected && auth.username === expected.user && auth.password === expected.pass) {
+        return callback(null, { user: auth.username });
+      }
+      callback(Object.assign(new Error("Authentication credentials invalid"), { responseCode: 535 }));
+    },
     disableReverseLookup: true,
     closeTimeout: sinkCloseTimeoutMs,
     logger: false,

@@ -113,6 +113,7 @@ Deno.test({
         "source_topic",
         "success",
         "target_topic",
+        "trace_id",
         "worker_name",
       ]);
       for (const column of columns) {
@@ -181,4 +182,38 @@ Deno.test("ensureSchema() refuses a keyspace name that is not plain lower-case C
   } finally {
     await client.shutdown();
   }
+});
+
+Deno.test({
+  name: "ensureSchema() adds trace_id to a routing_metadata table made before it existed, keeping its rows",
+  ...driverHandles,
+  async fn() {
+    const keyspace = uniqueName("t").replaceAll("-", "_");
+    const client = testCassandra();
+    await client.connect();
+    try {
+      await client.execute(schemaStatements(keyspace, replication)[0]);
+      // The table as chain made it before trace ids: the same CQL without the trace_id column.
+      const old = schemaStatements(keyspace, replication)[1].replace("  trace_id text,\n", "");
+      assert.ok(!old.includes("trace_id"));
+      await client.execute(old);
+      await client.execute(
+        `INSERT INTO ${keyspace}.routing_metadata (request_id, routed_at, hop_id, worker_name) VALUES (?, ?, now(), ?)`,
+        ["r-old", new Date(), "initial-publisher"],
+        { prepare: true },
+      );
+      assert.ok(!(await columnsOf(client, keyspace, "routing_metadata")).includes("trace_id"));
+      await ensureSchema(client, keyspace, replication);
+      await ensureSchema(client, keyspace, replication); // the column is there now: "already exists" is ignored
+      assert.ok((await columnsOf(client, keyspace, "routing_metadata")).includes("trace_id"));
+      const rows = (await client.execute(
+        `SELECT worker_name, trace_id FROM ${keyspace}.routing_metadata WHERE request_id = 'r-old'`,
+      )).rows;
+      const read = rows.map((r) => [r.get("worker_name"), r.get("trace_id")]);
+      assert.deepEqual(read, [["initial-publisher", null]]);
+    } finally {
+      await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+      await client.shutdown();
+    }
+  },
 });

@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { encryptionKeyVariable, settings } from "../src/app/settings.ts";
+import {
+  encryptionActiveKeyIdVariable,
+  encryptionKeysFileVariable,
+  encryptionKeysVariable,
+  encryptionKeyVariable,
+  settings,
+} from "../src/app/settings.ts";
 import { chainPermissions } from "../support/role_process.ts";
 import { compileArgs } from "../scripts/compile.ts";
 
@@ -19,6 +25,9 @@ const compose = parse(await Deno.readTextFile(new URL("compose.yaml", root)), { 
 const settingVariables = new Set<string>([
   ...Object.values(settings).flatMap((s) => ("env" in s && s.env ? [s.env] : [])),
   encryptionKeyVariable,
+  encryptionKeysVariable,
+  encryptionKeysFileVariable,
+  encryptionActiveKeyIdVariable,
 ]);
 
 Deno.test("README documents every setting the config loader reads, by flag and by variable", () => {
@@ -26,7 +35,10 @@ Deno.test("README documents every setting the config loader reads, by flag and b
     assert.ok(readme.includes(`--${s.flag}`), `README mentions --${s.flag}`);
     if ("env" in s && s.env) assert.ok(readme.includes(`\`${s.env}\``), `README documents ${s.env}`);
   }
-  assert.ok(readme.includes(encryptionKeyVariable));
+  for (const variable of [encryptionKeyVariable, encryptionKeysVariable, encryptionKeysFileVariable]) {
+    assert.ok(readme.includes(`\`${variable}\``), `README documents ${variable}`);
+  }
+  assert.ok(readme.includes(`\`${encryptionActiveKeyIdVariable}\``), "README documents the active key id");
 });
 
 Deno.test("compose.yaml parses and runs Kafka, Cassandra, an SMTP sink, the init job and the four roles", () => {

@@ -10,15 +10,30 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { type KafkaClientName, kafkaClients } from "../kafka/record_adapters.ts";
 import { ConfigError } from "./config_error.ts";
 import { type LogLevel, logLevels } from "./log.ts";
 import { type Setting, settings } from "./settings.ts";
 import { SettingReader } from "./setting_reader.ts";
-import { encryptionKeyVariable } from "./settings.ts";
+import {
+  resolveCassandraSecurity,
+  resolveHttpToken,
+  resolveKafkaSecurity,
+  resolveSmtpSecurity,
+  type SmtpSecurity,
+} from "./security_config.ts";
+import type { KafkaSecurity } from "../kafka/kafka_client.ts";
+import {
+  encryptionActiveKeyIdVariable,
+  encryptionKeysFileVariable,
+  encryptionKeysVariable,
+  encryptionKeyVariable,
+} from "./settings.ts";
 import { type CassandraSettings, parseReplication } from "../cassandra/cassandra_client.ts";
 import { checkKeyspaceName, METADATA_TTL_SECONDS } from "../cassandra/schema.ts";
 import { parseSmtpUrl } from "../smtp/smtp_mailer.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
+import { importKeyring, Keyring, LEGACY_KEY_ID, parseKeyringJson } from "../envelope/keyring.ts";
 import { NAME_PATTERN, NAME_RULE, REQUEST_ID_PATTERN } from "../messaging/names.ts";
 import { parseDuration } from "../stats/route_stats.ts";
 import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "../routing/route_registry.ts";
@@ -44,6 +59,8 @@ export interface Topics {
 /** Settings every role and command shares. */
 export interface CommonConfig {
   brokers: string[];
+  /** TLS and SASL to the brokers (KAFKA_TLS*, KAFKA_SASL*); holds a secret, never log it. */
+  kafkaSecurity: KafkaSecurity;
   clientId: string;
   groupId: string;
   topics: Topics;
@@ -54,12 +71,20 @@ export interface CommonConfig {
   cassandra: CassandraSettings;
   logLevel: LogLevel;
   maxMessageBytes: number;
+  /** The client behind the roles' record source and sink. */
+  kafkaClient: KafkaClientName;
   /** Where `/ping`, `/ready` and `/metrics` are served; off for commands and, by default, the publisher. */
   http: HttpSettings;
 }
 
 /** The HTTP endpoint of a role. */
-export type HttpSettings = { enabled: false } | { enabled: true; hostname: string; port: number };
+/** `token`: every path but `/ping` then requires `Authorization: Bearer <token>` (HTTP_TOKEN, a secret). */
+export type HttpSettings = { enabled: false } | {
+  enabled: true;
+  hostname: string;
+  port: number;
+  token?: string;
+};
 
 /** Each role's HTTP port when `HTTP_PORT` is not set. */
 const DEFAULT_HTTP_PORTS: Record<string, number | "off"> = {
@@ -105,12 +130,17 @@ export type RunnableCommand =
     /** ENCRYPTION_KEY is set in its environment: the command center warns, since it never reads it. */
     keyInEnvironment: boolean;
   }
-  | { name: "service-1"; common: CommonConfig; key: CryptoKey }
-  | { name: "service-2"; common: CommonConfig; key: CryptoKey; smtp: { url: URL; from: string } }
+  | { name: "service-1"; common: CommonConfig; keyring: Keyring }
+  | {
+    name: "service-2";
+    common: CommonConfig;
+    keyring: Keyring;
+    smtp: { url: URL; from: string; security: SmtpSecurity };
+  }
   | {
     name: "publisher";
     common: CommonConfig;
-    key: CryptoKey;
+    keyring: Keyring;
     input: PublisherInput;
     rate: number;
     /** Show a progress bar; "auto" shows it when stderr is a terminal. */
@@ -218,16 +248,26 @@ const resolveRole: {
       enabled: read.onOff("metadataLog"),
       bufferRows: read.integer("metadataBuffer", 1, 10_000_000),
     },
-    keyInEnvironment: read.secret(encryptionKeyVariable) !== undefined,
+    keyInEnvironment: read.secret(encryptionKeyVariable) !== undefined ||
+      read.secret(encryptionKeysVariable) !== undefined,
   }),
-  "service-1": async (read, common) => ({ name: "service-1", common, key: await loadKey(read, "service-1") }),
+  "service-1": async (read, common) => ({
+    name: "service-1",
+    common,
+    keyring: await loadKeyring(read, "service-1"),
+  }),
   "service-2": async (read, common) => {
     const url = read.parsed("smtpUrl", parseSmtpUrl);
     const from = read.text("mailFrom") ?? "";
     if (!MAIL_ADDRESS.test(from)) {
       throw new ConfigError(`--mail-from / MAIL_FROM must be an email address, got "${from}"`);
     }
-    return { name: "service-2", common, key: await loadKey(read, "service-2"), smtp: { url, from } };
+    return {
+      name: "service-2",
+      common,
+      keyring: await loadKeyring(read, "service-2"),
+      smtp: { url, from, security: resolveSmtpSecurity(read, url) },
+    };
   },
   publisher: async (read, common) => {
     const rate = read.number("rate", 0, 1_000_000);
@@ -237,13 +277,13 @@ const resolveRole: {
     const seed = read.text("seed") === undefined
       ? crypto.getRandomValues(new Uint32Array(1))[0]
       : read.integer("seed", 0, 2 ** 32 - 1);
-    const key = await loadKey(read, "publisher");
+    const keyring = await loadKeyring(read, "publisher");
     // Opened last, so no other mistake can leave it open; a wrong path stops the publisher before it connects.
     const input = await openInput(read.text("input"));
     return {
       name: "publisher",
       common,
-      key,
+      keyring,
       rate,
       progress,
       input: input ?? { kind: "generated", count, invalidShare, seed },
@@ -272,6 +312,7 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
   }
   return {
     brokers: read.addresses("brokers"),
+    kafkaSecurity: resolveKafkaSecurity(read),
     clientId: read.kafkaIdentifier("clientId", `chain-${role}`),
     groupId: read.kafkaIdentifier("groupId", role),
     topics,
@@ -283,9 +324,11 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
       localDataCenter: read.text("localDc") || "datacenter1",
       keyspace: read.parsed("keyspace", checkKeyspaceName),
       replication: read.parsed("replication", parseReplication),
+      security: resolveCassandraSecurity(read),
     },
     logLevel: read.choice("logLevel", logLevels),
     maxMessageBytes: read.integer("maxMessageBytes", 256, 100 * 1024 * 1024),
+    kafkaClient: read.choice("kafkaClient", kafkaClients),
     http: resolveHttp(read, role),
   };
 }
@@ -302,7 +345,8 @@ function resolveHttp(read: SettingReader, role: string): HttpSettings {
       65535,
     );
   if (port === "off") return { enabled: false };
-  return { enabled: true, hostname: read.text("httpHost") ?? "127.0.0.1", port };
+  const token = resolveHttpToken(read);
+  return { enabled: true, hostname: read.text("httpHost") ?? "127.0.0.1", port, ...(token ? { token } : {}) };
 }
 
 /** Reads, parses and checks the route registry (no route may lead back into the inbox or a dead-letter topic). */
@@ -324,19 +368,68 @@ async function loadRegistry(read: SettingReader, topics: Topics): Promise<RouteR
   }
 }
 
-/** Imports `ENCRYPTION_KEY` (environment only: a flag would show the key in `ps`). */
-async function loadKey(read: SettingReader, role: Role): Promise<CryptoKey> {
-  const text = read.secret(encryptionKeyVariable);
-  if (text === undefined) {
+/**
+ * Imports the keyring (environment only: a flag would show a key in `ps`): `ENCRYPTION_KEYS` or the file
+ * `ENCRYPTION_KEYS_FILE`, JSON of key id → key, with `ENCRYPTION_ACTIVE_KEY_ID`; or the single `ENCRYPTION_KEY`,
+ * a ring of one key of id "default". Exactly one of the three is set.
+ */
+async function loadKeyring(read: SettingReader, role: Role): Promise<Keyring> {
+  const single = read.secret(encryptionKeyVariable);
+  const json = read.secret(encryptionKeysVariable);
+  const file = read.secret(encryptionKeysFileVariable);
+  const activeId = read.secret(encryptionActiveKeyIdVariable)?.trim() || undefined;
+  const given = [
+    single === undefined ? undefined : encryptionKeyVariable,
+    json === undefined ? undefined : encryptionKeysVariable,
+    file === undefined ? undefined : encryptionKeysFileVariable,
+  ].filter((name) => name !== undefined);
+  if (given.length === 0) {
     throw new ConfigError(
-      `${encryptionKeyVariable} is not set; ${role} needs the 32-byte key (generate one: openssl rand -base64 32)`,
+      `${encryptionKeyVariable} is not set (nor ${encryptionKeysVariable} or ${encryptionKeysFileVariable}); ` +
+        `${role} needs the 32-byte key (generate one: openssl rand -base64 32)`,
     );
   }
+  if (given.length > 1) {
+    throw new ConfigError(
+      `set one of ${encryptionKeyVariable}, ${encryptionKeysVariable} and ${encryptionKeysFileVariable}, ` +
+        `not ${given.join(" and ")} (to rotate away from ${encryptionKeyVariable}, put it in the ring as ` +
+        `"${LEGACY_KEY_ID}")`,
+    );
+  }
+  if (single !== undefined) {
+    if (activeId !== undefined && activeId !== LEGACY_KEY_ID) {
+      throw new ConfigError(
+        `${encryptionActiveKeyIdVariable} must be "${LEGACY_KEY_ID}" (the id of ${encryptionKeyVariable}) or ` +
+          `unset when ${encryptionKeyVariable} is the key; use ${encryptionKeysVariable} for a ring of several keys`,
+      );
+    }
+    try {
+      return new Keyring(new Map([[LEGACY_KEY_ID, await parseKey(single)]]), LEGACY_KEY_ID);
+    } catch (error) {
+      // parseKey's messages describe the key's shape, never its bytes.
+      throw new ConfigError(`${encryptionKeyVariable}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  let text = json;
+  let source = encryptionKeysVariable;
+  if (file !== undefined) {
+    source = `${encryptionKeysFileVariable} ${file}`;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (error) {
+      throw new ConfigError(`cannot read ${source}: ${(error as Error).message}`, { cause: error });
+    }
+  }
   try {
-    return await parseKey(text);
+    return await importKeyring(
+      parseKeyringJson(text ?? "", source),
+      activeId,
+      source,
+      encryptionActiveKeyIdVariable,
+    );
   } catch (error) {
-    // parseKey's messages describe the key's shape, never its bytes.
-    throw new ConfigError(`${encryptionKeyVariable}: ${(error as Error).message}`, { cause: error });
+    // The ring's messages name the setting, the key id and the shape of what is wrong, never key material.
+    throw new ConfigError((error as Error).message, { cause: error });
   }
 }
 

@@ -63,8 +63,10 @@ Deno.test("resolveCommand() imports ENCRYPTION_KEY for publisher, service-1 and 
     await fails(["--role", r], { ENCRYPTION_KEY: "c2hvcnQ=" }, /^ENCRYPTION_KEY: /);
   }
   const s1 = await role("service-1", ["--role", "service-1"], key);
-  assert.ok(s1.key instanceof CryptoKey);
-  assert.equal(s1.key.extractable, false, "the imported key cannot be read back");
+  assert.deepEqual(s1.keyring.ids, ["default"], "ENCRYPTION_KEY is a ring of one key, of id default");
+  assert.equal(s1.keyring.activeId, "default");
+  assert.ok(s1.keyring.legacyKey instanceof CryptoKey, "it opens messages without a key id");
+  assert.equal(s1.keyring.legacyKey.extractable, false, "the imported key cannot be read back");
   assert.equal((await role("command-center", ["--role", "command-center"])).keyInEnvironment, false);
   assert.equal((await role("command-center", ["--role", "command-center"], key)).keyInEnvironment, true);
 });
@@ -198,4 +200,75 @@ Deno.test("settingsHelp() lists every flag and environment variable", () => {
     if ("env" in s && s.env) assert.ok(help.includes(s.env), s.env);
   }
   assert.ok(help.includes("ENCRYPTION_KEY"));
+});
+
+const keyA = btoa(String.fromCharCode(...new Uint8Array(32).fill(1)));
+const keyB = "0b".repeat(32);
+
+Deno.test("resolveCommand() reads the keyring from ENCRYPTION_KEYS or ENCRYPTION_KEYS_FILE with ENCRYPTION_ACTIVE_KEY_ID", async () => {
+  const json = JSON.stringify({ "2026-01": keyA, "2026-07": keyB });
+  for (const r of ["publisher", "service-1", "service-2"] as const) {
+    const c = await role(r, ["--role", r], { ENCRYPTION_KEYS: json, ENCRYPTION_ACTIVE_KEY_ID: "2026-07" });
+    assert.deepEqual(c.keyring.ids, ["2026-01", "2026-07"]);
+    assert.equal(c.keyring.activeId, "2026-07");
+    assert.equal(c.keyring.legacyKey, undefined);
+  }
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, JSON.stringify({ default: keyA, "2026-07": keyB }) + "\n");
+    const c = await role("service-1", ["--role", "service-1"], {
+      ENCRYPTION_KEYS_FILE: file,
+      ENCRYPTION_ACTIVE_KEY_ID: "default",
+    });
+    assert.equal(c.keyring.activeId, "default");
+    assert.ok(c.keyring.legacyKey, "the old key, as default, still opens messages without a key id");
+  } finally {
+    await Deno.remove(file);
+  }
+  const one = await role("service-1", ["--role", "service-1"], {
+    ENCRYPTION_KEYS: JSON.stringify({ k: keyA }),
+  });
+  assert.equal(one.keyring.activeId, "k", "a ring of one key needs no active id");
+});
+
+Deno.test("resolveCommand() refuses a bad keyring in one line that shows no key", async () => {
+  const s1 = ["--role", "service-1"];
+  const both = JSON.stringify({ A: keyA, B: keyB });
+  await fails(s1, { ENCRYPTION_KEYS: `{"A": "${keyA}"` }, /^ENCRYPTION_KEYS is not valid JSON/);
+  await fails(s1, { ENCRYPTION_KEYS: both }, /^ENCRYPTION_ACTIVE_KEY_ID is not set; with 2 keys/);
+  await fails(
+    s1,
+    { ENCRYPTION_KEYS: both, ENCRYPTION_ACTIVE_KEY_ID: "C" },
+    /ENCRYPTION_ACTIVE_KEY_ID "C" is not a key/,
+  );
+  await fails(s1, {
+    ENCRYPTION_KEYS: JSON.stringify({ A: keyA, B: "c2hvcnQ=" }),
+    ENCRYPTION_ACTIVE_KEY_ID: "A",
+  }, /^ENCRYPTION_KEYS: key "B" must be 32 bytes/);
+  await fails(
+    s1,
+    { ...key, ENCRYPTION_KEYS: both },
+    /set one of ENCRYPTION_KEY, ENCRYPTION_KEYS and ENCRYPTION_KEYS_FILE/,
+  );
+  await fails(s1, { ...key, ENCRYPTION_ACTIVE_KEY_ID: "A" }, /ENCRYPTION_ACTIVE_KEY_ID must be "default"/);
+  await fails(
+    s1,
+    { ENCRYPTION_KEYS_FILE: "/no/such/keys.json" },
+    /^cannot read ENCRYPTION_KEYS_FILE \/no\/such\/keys.json/,
+  );
+  for (
+    const env of [
+      { ENCRYPTION_KEYS: `{"A": "${keyA}"` },
+      { ENCRYPTION_KEYS: JSON.stringify({ A: keyA, B: keyB.slice(2) }), ENCRYPTION_ACTIVE_KEY_ID: "A" },
+      { ENCRYPTION_KEYS: JSON.stringify({ [keyA]: keyB }) },
+    ]
+  ) {
+    await assert.rejects(() => resolveCommand(s1, env), (error: unknown) => {
+      const message = (error as Error).message;
+      assert.ok(!message.includes(keyA) && !message.includes(keyB.slice(2, 40)), message);
+      return true;
+    });
+  }
+  const cc = await role("command-center", ["--role", "command-center"], { ENCRYPTION_KEYS: both });
+  assert.equal(cc.keyInEnvironment, true, "the command center warns of a keyring it never reads");
 });

@@ -12,12 +12,18 @@ import { encryptionKeyVariable } from "./settings.ts";
 import { createLogger, type Logger, routeProcessWarnings } from "./log.ts";
 import { ChainMetrics } from "../observability/chain_metrics.ts";
 import { Readiness } from "../observability/readiness.ts";
-import { serveHttp } from "../observability/http_server.ts";
+import { type Page, serveHttp } from "../observability/http_server.ts";
+import { commandCenterDashboard } from "../observability/dashboard.ts";
 import { CountingMailer } from "../observability/counting_mailer.ts";
+import { reportKeyUsage } from "../observability/key_usage.ts";
 import { createKafka } from "../kafka/kafka_client.ts";
 import { ensureTopics, topicRecordLimits } from "../kafka/topics.ts";
-import { KafkaRecordSink } from "../kafka/kafka_record_sink.ts";
-import { KafkaRecordSource } from "../kafka/kafka_record_source.ts";
+import {
+  type CheckedSource,
+  type ClosableSink,
+  type RecordAdapters,
+  recordAdapters,
+} from "../kafka/record_adapters.ts";
 import { createCassandraClient } from "../cassandra/cassandra_client.ts";
 import { ensureSchema, METADATA_TTL_SECONDS, NO_ROUTE_KEY } from "../cassandra/schema.ts";
 import { CassandraRowWriter } from "../cassandra/cassandra_row_writer.ts";
@@ -52,12 +58,16 @@ export interface Output {
 interface Context {
   logger: Logger;
   kafka: Kafka;
+  /** The roles' record source and sink, on the client `KAFKA_CLIENT` names. */
+  records: RecordAdapters;
   signal: AbortSignal;
   stdout: Output;
   /** This process's metrics, served on `/metrics` when the role has an HTTP port. */
   metrics: ChainMetrics;
   /** The checks behind `/ready`; each wiring adds its parts. */
   readiness: Readiness;
+  /** Extra pages of the HTTP endpoint (the command center's dashboard); a wiring may add to it. */
+  pages: Record<string, Page>;
 }
 
 type Wiring<N extends RunnableCommand["name"]> = (
@@ -70,9 +80,26 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
   const { common } = command;
   const logger = createLogger(common.logLevel, { role: command.name });
   routeProcessWarnings(logger);
-  const kafka = createKafka({ brokers: common.brokers, clientId: common.clientId }, logger);
+  const kafka = createKafka(
+    { brokers: common.brokers, clientId: common.clientId, security: common.kafkaSecurity },
+    logger,
+  );
   const wire = wiring[command.name] as Wiring<typeof command.name>;
-  const context = { logger, kafka, signal, stdout, metrics: new ChainMetrics(), readiness: new Readiness() };
+  const records = recordAdapters(common.kafkaClient, kafka, {
+    brokers: common.brokers,
+    clientId: common.clientId,
+    security: common.kafkaSecurity,
+  }, logger);
+  const context = {
+    logger,
+    kafka,
+    records,
+    signal,
+    stdout,
+    metrics: new ChainMetrics(),
+    readiness: new Readiness(),
+    pages: {} as Record<string, Page>,
+  };
   if (!common.http.enabled) return await wire(command, context);
   // The endpoint lives as long as the role: it stops when the role ends, however it ends.
   const stopHttp = new AbortController();
@@ -80,6 +107,7 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
     ...common.http,
     metrics: context.metrics,
     readiness: context.readiness,
+    pages: context.pages,
     signal: stopHttp.signal,
   });
   logger.info({ address: `http://${http.hostname}:${http.port}` }, "serving /ping, /ready and /metrics");
@@ -216,6 +244,13 @@ async function wireCommandCenter(
     });
   const cassandra = metadataLog.enabled ? createCassandraClient(common.cassandra) : undefined;
   let routingLog: RoutingLog = new NoRoutingLog();
+  // The dashboard on the HTTP port: lag of the command center's group and the services' (sampled while viewed).
+  const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, [
+    { group: common.groupId, topics: [topics.inbox] },
+    { group: lagDefaultGroups[1], topics: [topics.service1] },
+    { group: lagDefaultGroups[2], topics: [topics.service2] },
+  ]);
+  Object.assign(context.pages, dashboard.pages());
   try {
     if (cassandra) {
       await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
@@ -234,7 +269,7 @@ async function wireCommandCenter(
         {
           source: sourceOf(context, common, topics.inbox),
           sink,
-          routingLog,
+          routingLog: dashboard.tap(routingLog),
           registry,
           logger,
           metrics: context.metrics,
@@ -243,6 +278,7 @@ async function wireCommandCenter(
         context.signal,
       ));
   } finally {
+    await dashboard.stop();
     logger.info({ metadata: await routingLog.close(10_000) }, "metadata log closed");
     await cassandra?.shutdown();
     await follower.stop();
@@ -251,7 +287,8 @@ async function wireCommandCenter(
 }
 
 async function wireService1(command: Extract<RunnableCommand, { name: "service-1" }>, context: Context) {
-  const { common, key } = command;
+  const { common, keyring } = command;
+  reportKeyUsage(keyring, context.logger, context.metrics);
   const { topics } = common;
   const written = [topics.service1Dlq, topics.inbox];
   const recordLimitBytes = await createTopics(context, common, [topics.service1, ...written], written);
@@ -260,7 +297,7 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
       {
         source: sourceOf(context, common, topics.service1),
         sink,
-        key,
+        keyring,
         logger: context.logger,
         now: () => new Date(),
         metrics: context.metrics,
@@ -277,7 +314,8 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
 }
 
 async function wireService2(command: Extract<RunnableCommand, { name: "service-2" }>, context: Context) {
-  const { common, key } = command;
+  const { common, keyring } = command;
+  reportKeyUsage(keyring, context.logger, context.metrics);
   const { topics } = common;
   const recordLimitBytes = await createTopics(context, common, [topics.service2, topics.service2Dlq], [
     topics.service2Dlq,
@@ -293,7 +331,7 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
           {
             source: sourceOf(context, common, topics.service2),
             sink,
-            key,
+            keyring,
             store,
             mailer,
             logger: context.logger,
@@ -310,8 +348,9 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
 }
 
 async function wirePublisher(command: Extract<RunnableCommand, { name: "publisher" }>, context: Context) {
-  const { common, key, input } = command;
+  const { common, keyring, input } = command;
   const { logger } = context;
+  reportKeyUsage(keyring, logger, context.metrics);
   await createTopics(context, common, [common.topics.inbox]);
   const showBar = command.progress === "auto" ? Deno.stderr.isTerminal() : command.progress;
   const progress = showBar ? await terminalProgress() : noProgress;
@@ -325,7 +364,7 @@ async function wirePublisher(command: Extract<RunnableCommand, { name: "publishe
         orders,
         {
           sink,
-          key,
+          keyring,
           logger,
           printIds: (ids) => context.stdout.write(ids.join("\n") + "\n"),
           progress,
@@ -384,21 +423,22 @@ async function createTopics(
 const RECORD_HEADROOM_BYTES = 4096;
 
 /** The role's consumer of `topic`; `/ready` waits for it to join its group and hear from Kafka. */
-function sourceOf(context: Context, common: CommonConfig, topic: string): KafkaRecordSource {
-  const source = new KafkaRecordSource(context.kafka, {
+function sourceOf(context: Context, common: CommonConfig, topic: string): CheckedSource {
+  const source = context.records.source({
     groupId: common.groupId,
     topic,
     concurrency: common.topicPartitions,
     metrics: context.metrics,
   });
   context.readiness.add("consumer", () => source.health());
+  context.logger.info({ topic, group: common.groupId, kafkaClient: context.records.client }, "consuming");
   return source;
 }
 
 /** Runs `work` with a connected producer, closed afterwards however `work` ends. */
-async function withSink<T>(context: Context, work: (sink: KafkaRecordSink) => Promise<T>): Promise<T> {
+async function withSink<T>(context: Context, work: (sink: ClosableSink) => Promise<T>): Promise<T> {
   context.readiness.add("producer", () => "not connected yet");
-  const sink = await KafkaRecordSink.connect(context.kafka);
+  const sink = await context.records.connectSink();
   context.readiness.add("producer", () => undefined);
   try {
     return await work(sink);

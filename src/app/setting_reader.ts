@@ -37,6 +37,52 @@ export class SettingReader {
     return value === "" ? undefined : value;
   }
 
+  /**
+   * A secret from `variable` or from the file `<variable>_FILE` names (one trailing newline dropped), or
+   * undefined when neither is set. Both set, an unreadable or empty file: a {@link ConfigError} that names the
+   * variable and the path, never the secret.
+   */
+  secretOrFile(variable: string): string | undefined {
+    const direct = this.secret(variable);
+    const file = this.secret(`${variable}_FILE`);
+    if (direct !== undefined && file !== undefined) {
+      throw new ConfigError(`set ${variable} or ${variable}_FILE, not both`);
+    }
+    if (file === undefined) return direct;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch (error) {
+      throw new ConfigError(`${variable}_FILE: cannot read ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const value = text.replace(/\r?\n$/, "");
+    if (value === "") throw new ConfigError(`${variable}_FILE: ${file} is empty`);
+    return value;
+  }
+
+  /**
+   * The PEM text of the file a setting names (a CA, a certificate or a key), or undefined when not set; a missing
+   * or unreadable file, or one without a PEM block, is a {@link ConfigError} naming the setting and the path.
+   */
+  pemFile(name: SettingName): string | undefined {
+    const path = this.text(name);
+    if (path === undefined) return undefined;
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`${label(name)}: cannot read ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) {
+      throw new ConfigError(`${label(name)}: ${path} is not a PEM file (no -----BEGIN ...----- line)`);
+    }
+    return text;
+  }
+
   /** A whole number within [min, max]. */
   integer(name: SettingName, min: number, max: number): number {
     const text = this.text(name) ?? "";

@@ -26,8 +26,48 @@ export const settings = {
     default: "127.0.0.1:9092",
     help: "Kafka bootstrap servers",
   },
+  kafkaClient: {
+    flag: "kafka-client",
+    env: "KAFKA_CLIENT",
+    default: "kafkajs",
+    help: "the roles' Kafka client: platformatic | kafkajs",
+  },
   clientId: { flag: "client-id", env: "KAFKA_CLIENT_ID", help: "Kafka client id (default chain-<role>)" },
   groupId: { flag: "group-id", env: "KAFKA_GROUP_ID", help: "consumer group (default: the role's name)" },
+  kafkaTls: { flag: "kafka-tls", env: "KAFKA_TLS", default: "off", help: "on | off: TLS to the brokers" },
+  kafkaTlsCaFile: {
+    flag: "kafka-tls-ca-file",
+    env: "KAFKA_TLS_CA_FILE",
+    help: "PEM file of the CA(s) that sign the brokers' certificates (default: the system's trust store)",
+  },
+  kafkaTlsCertFile: {
+    flag: "kafka-tls-cert-file",
+    env: "KAFKA_TLS_CERT_FILE",
+    help: "PEM client certificate for mutual TLS (with --kafka-tls-key-file)",
+  },
+  kafkaTlsKeyFile: {
+    flag: "kafka-tls-key-file",
+    env: "KAFKA_TLS_KEY_FILE",
+    help: "PEM private key of the client certificate (unencrypted)",
+  },
+  kafkaTlsServername: {
+    flag: "kafka-tls-servername",
+    env: "KAFKA_TLS_SERVERNAME",
+    help: "name the brokers' certificates must carry (default: each broker's host); always checked",
+  },
+  kafkaSaslMechanism: {
+    flag: "kafka-sasl-mechanism",
+    env: "KAFKA_SASL_MECHANISM",
+    help:
+      "plain | scram-sha-256 | scram-sha-512 (default: no SASL); the password: KAFKA_SASL_PASSWORD(_FILE)",
+  },
+  kafkaSaslUsername: { flag: "kafka-sasl-username", env: "KAFKA_SASL_USERNAME", help: "SASL user name" },
+  kafkaSaslAllowPlaintext: {
+    flag: "kafka-sasl-allow-plaintext",
+    env: "KAFKA_SASL_ALLOW_PLAINTEXT",
+    default: "off",
+    help: "on | off: allow SASL without TLS (the password or its proof crosses the network unencrypted)",
+  },
   inbox: { flag: "inbox-topic", env: "INBOX_TOPIC", default: "command-center-inbox", help: "the inbox" },
   commandCenterDlq: {
     flag: "dlq-topic",
@@ -90,6 +130,38 @@ export const settings = {
     default: "SimpleStrategy:1",
     help: "keyspace replication: SimpleStrategy:N or NetworkTopologyStrategy:dc1=N,dc2=M",
   },
+  cassandraUsername: {
+    flag: "cassandra-username",
+    env: "CASSANDRA_USERNAME",
+    help: "PasswordAuthenticator user (default: none); the password: CASSANDRA_PASSWORD(_FILE)",
+  },
+  cassandraTls: { flag: "cassandra-tls", env: "CASSANDRA_TLS", default: "off", help: "on | off: client TLS" },
+  cassandraTlsCaFile: {
+    flag: "cassandra-tls-ca-file",
+    env: "CASSANDRA_TLS_CA_FILE",
+    help: "PEM file of the CA(s) that sign the nodes' certificates (default: the system's trust store)",
+  },
+  cassandraTlsCertFile: {
+    flag: "cassandra-tls-cert-file",
+    env: "CASSANDRA_TLS_CERT_FILE",
+    help: "PEM client certificate, for nodes that require client auth (with --cassandra-tls-key-file)",
+  },
+  cassandraTlsKeyFile: {
+    flag: "cassandra-tls-key-file",
+    env: "CASSANDRA_TLS_KEY_FILE",
+    help: "PEM private key of the client certificate (unencrypted)",
+  },
+  cassandraTlsServername: {
+    flag: "cassandra-tls-servername",
+    env: "CASSANDRA_TLS_SERVERNAME",
+    help: "name the nodes' certificates must carry (default: each node's address); always checked",
+  },
+  cassandraAuthAllowPlaintext: {
+    flag: "cassandra-auth-allow-plaintext",
+    env: "CASSANDRA_AUTH_ALLOW_PLAINTEXT",
+    default: "off",
+    help: "on | off: allow a Cassandra password without TLS (it crosses the network in clear)",
+  },
   logLevel: { flag: "log-level", env: "LOG_LEVEL", default: "info", help: logLevels.join(" | ") },
   maxMessageBytes: {
     flag: "max-message-bytes",
@@ -145,6 +217,22 @@ export const settings = {
     env: "MAIL_FROM",
     default: "orders@chain.example",
     help: "confirmation sender",
+  },
+  smtpStarttls: {
+    flag: "smtp-starttls",
+    env: "SMTP_STARTTLS",
+    default: "opportunistic",
+    help: "smtp:// only: required | opportunistic (STARTTLS when the server offers it) | off",
+  },
+  smtpUsername: {
+    flag: "smtp-username",
+    env: "SMTP_USERNAME",
+    help: "SMTP AUTH user (needs smtps:// or SMTP_STARTTLS=required); the password: SMTP_PASSWORD(_FILE)",
+  },
+  smtpTlsCaFile: {
+    flag: "smtp-tls-ca-file",
+    env: "SMTP_TLS_CA_FILE",
+    help: "PEM file of the CA(s) that sign the SMTP server's certificate (default: the system's trust store)",
   },
   count: { flag: "count", env: "PUBLISH_COUNT", default: "10", help: "publisher: orders to generate" },
   rate: {
@@ -212,8 +300,32 @@ export const settings = {
 /** The name of one of {@link settings}. */
 export type SettingName = keyof typeof settings;
 
+/**
+ * The secrets besides the key: environment only (a flag would show them in `ps`), each also as `<NAME>_FILE`, a
+ * file holding it (one trailing newline dropped). Never logged, never echoed in an error.
+ */
+export const secretVariables = {
+  kafkaSaslPassword: "KAFKA_SASL_PASSWORD",
+  cassandraPassword: "CASSANDRA_PASSWORD",
+  smtpPassword: "SMTP_PASSWORD",
+  httpToken: "HTTP_TOKEN",
+} as const;
+
+const secretHelp: Record<keyof typeof secretVariables, string> = {
+  kafkaSaslPassword: "Kafka SASL password (with KAFKA_SASL_USERNAME)",
+  cassandraPassword: "Cassandra password (with CASSANDRA_USERNAME)",
+  smtpPassword: "SMTP AUTH password (with SMTP_USERNAME)",
+  httpToken: "bearer token every HTTP path but /ping then requires",
+};
+
 /** `ENCRYPTION_KEY` is read from the environment only: a flag would show the key in `ps`. */
 export const encryptionKeyVariable = "ENCRYPTION_KEY";
+/** The keyring as JSON, key id → key (environment only, as the key). */
+export const encryptionKeysVariable = "ENCRYPTION_KEYS";
+/** A file holding the keyring's JSON, in place of {@link encryptionKeysVariable}. */
+export const encryptionKeysFileVariable = "ENCRYPTION_KEYS_FILE";
+/** The id of the ring's key that seals; needed when the ring holds more than one. */
+export const encryptionActiveKeyIdVariable = "ENCRYPTION_ACTIVE_KEY_ID";
 
 /** The text of `--help`. */
 export function settingsHelp(): string {
@@ -240,6 +352,17 @@ export function settingsHelp(): string {
   lines.push(
     `  ${encryptionKeyVariable.padEnd(58)}32 random bytes, base64 (or 64 hex); environment only;`,
     `  ${"".padEnd(58)}publisher, service-1 and service-2 need it, the command center never reads it`,
+    `  ${"".padEnd(58)}(it is the keyring's one key, of id "default")`,
+    `  ${encryptionKeysVariable.padEnd(58)}the keyring instead: JSON of key id to key (base64 or hex)`,
+    `  ${encryptionKeysFileVariable.padEnd(58)}or a file holding that JSON; set one of these three`,
+    `  ${encryptionActiveKeyIdVariable.padEnd(58)}the id of the ring's key that seals (the others only open)`,
   );
+  for (const [name, variable] of Object.entries(secretVariables)) {
+    lines.push(
+      `  ${`${variable} | ${variable}_FILE`.padEnd(58)}${
+        secretHelp[name as keyof typeof secretVariables]
+      }; environment or file only`,
+    );
+  }
   return lines.join("\n");
 }

@@ -21,6 +21,15 @@ export interface CassandraSettings {
   keyspace: string;
   /** Used only when the keyspace is created; an existing keyspace keeps its replication. */
   replication: Replication;
+  /** PasswordAuthenticator credentials and client TLS; none when absent. Holds a secret: never log it. */
+  security?: CassandraSecurity;
+}
+
+/** Who chain is to Cassandra and how it checks the nodes. */
+export interface CassandraSecurity {
+  auth?: { username: string; password: string };
+  /** `ca` (PEM) replaces the system's trust store when given; `cert` + `key` when nodes require client auth. */
+  tls?: { ca?: string; cert?: string; key?: string; servername?: string };
 }
 
 const dataCenterName = /^[A-Za-z0-9_.-]+$/;
@@ -88,11 +97,25 @@ export function replicationCql(replication: Replication): string {
  * and calls `shutdown()`.
  */
 export function createCassandraClient(
-  settings: Pick<CassandraSettings, "contactPoints" | "localDataCenter">,
+  settings: Pick<CassandraSettings, "contactPoints" | "localDataCenter" | "security">,
 ): cassandra.Client {
+  const { auth, tls } = settings.security ?? {};
   return new cassandra.Client({
     contactPoints: settings.contactPoints,
     localDataCenter: settings.localDataCenter,
+    ...(auth ? { authProvider: new cassandra.auth.PlainTextAuthProvider(auth.username, auth.password) } : {}),
+    // The driver does not check certificates unless told to (its default is rejectUnauthorized: false).
+    ...(tls
+      ? {
+        sslOptions: {
+          rejectUnauthorized: true,
+          ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
+          ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+          ...(tls.key !== undefined ? { key: tls.key } : {}),
+          ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+        },
+      }
+      : {}),
     queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
     socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
   });

@@ -63,8 +63,8 @@ export class CassandraRowWriter implements RowWriter {
   constructor(client: cassandra.Client, keyspace: string) {
     this.#client = client;
     this.#insert = `INSERT INTO ${keyspace}.routing_metadata (request_id, routed_at, hop_id, worker_name,
-      source_topic, target_topic, route_id, success, processing_time_ms, reason, source_partition, source_offset)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+      source_topic, target_topic, route_id, success, processing_time_ms, reason, source_partition, source_offset,
+      trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     this.#insertByRoute = `INSERT INTO ${keyspace}.routing_by_route (route_id, bucket, routed_at, hop_id,
       success, processing_time_ms, reason, request_id, worker_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   }
@@ -159,6 +159,7 @@ export class CassandraRowWriter implements RowWriter {
       r.reason ?? cassandra.types.unset,
       r.sourcePartition,
       Long.fromString(r.sourceOffset),
+      r.traceId ?? cassandra.types.unset,
     ];
   }
 }

@@ -55,6 +55,7 @@ export function routingMetadataCql(keyspace: string): string {
   reason text,
   source_partition int,
   source_offset bigint,
+  trace_id text,
   PRIMARY KEY ((request_id), routed_at, hop_id)
 ) WITH CLUSTERING ORDER BY (routed_at ASC, hop_id ASC)
   AND default_time_to_live = ${METADATA_TTL_SECONDS}`;
@@ -182,4 +183,22 @@ export async function ensureSchema(
   for (const statement of schemaStatements(keyspace, replication)) {
     await client.execute(statement, [], { prepare: false });
   }
+  for (const statement of columnAdditions(keyspace)) {
+    try {
+      await client.execute(statement, [], { prepare: false });
+    } catch (error) {
+      // The column is there already (the table was made with it, or another process added it first).
+      if (!/already exist|conflicts with an existing column/i.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+/**
+ * Columns added since a table was first released, as `ALTER TABLE ... ADD`: a table made by an older chain gets
+ * them at the next start. CQL has no `ADD IF NOT EXISTS` before Cassandra 5, so {@link ensureSchema} ignores the
+ * "already exists" error.
+ */
+export function columnAdditions(keyspace: string): string[] {
+  // routing_metadata.trace_id: the W3C trace id of the hop (see src/tracing/).
+  return [`ALTER TABLE ${checkKeyspaceName(keyspace)}.routing_metadata ADD trace_id text`];
 }

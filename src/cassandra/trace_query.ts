@@ -16,8 +16,8 @@ export async function readTrace(
   requestId: string,
 ): Promise<Hop[]> {
   const result = await client.execute(
-    `SELECT routed_at, worker_name, source_topic, target_topic, route_id, success, processing_time_ms, reason
-     FROM ${keyspace}.routing_metadata WHERE request_id = ?`,
+    `SELECT routed_at, worker_name, source_topic, target_topic, route_id, success, processing_time_ms, reason,
+     trace_id FROM ${keyspace}.routing_metadata WHERE request_id = ?`,
     [requestId],
     { prepare: true },
   );
@@ -33,23 +33,30 @@ export async function readTrace(
     };
     const reason = r.get("reason");
     if (reason != null) hop.reason = reason;
+    const traceId = r.get("trace_id");
+    if (traceId != null) hop.traceId = traceId;
     return hop;
   });
 }
 
 /**
  * One line per hop, fields two spaces apart: ISO time, worker, `source → target`, route, `ok` or
- * `FAILED: <reason>`, milliseconds with two decimals.
+ * `FAILED: <reason>`, milliseconds with two decimals. When the hops carry a trace id, a first line names it (the
+ * id to look up in Jaeger or another OTLP tool); hops of more than one trace (a message that came without a valid
+ * `traceparent` twice) name each id once, in order.
  *
  * @example
  * ```text
+ * trace_id 0af7651916cd43dd8448eb211c80319c
  * 2026-11-25T10:00:00.000Z  initial-publisher  inbox → s1  to-s1  ok  0.42 ms
  * 2026-11-25T10:00:00.120Z  service-1-publisher  inbox → command-center-dlq  -  FAILED: unknown_worker  0.10 ms
  * ```
  */
 export function formatTrace(hops: readonly Hop[], requestId: string): string {
   if (hops.length === 0) return `no hops recorded for ${requestId} (rows expire after 7 days)`;
-  return hops.map((h) =>
+  const traceIds = [...new Set(hops.map((h) => h.traceId).filter((id) => id !== undefined && id !== ""))];
+  const header = traceIds.length === 0 ? "" : `trace_id ${traceIds.join(", ")}\n`;
+  return header + hops.map((h) =>
     [
       h.routedAt.toISOString(),
       h.workerName || "-",

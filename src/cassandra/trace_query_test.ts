@@ -39,3 +39,14 @@ Deno.test("formatTrace() says when a failed hop has no reason", () => {
 Deno.test("formatTrace() of no hops names the request and the 7-day expiry", () => {
   assert.equal(formatTrace([], "r-1"), "no hops recorded for r-1 (rows expire after 7 days)");
 });
+
+Deno.test("formatTrace() names the trace id once, on a first line, when the hops carry one", () => {
+  const traceId = "0af7651916cd43dd8448eb211c80319c";
+  const lines = formatTrace([{ ...delivered, traceId }, { ...delivered, workerName: "s1", traceId }], "r-1")
+    .split("\n");
+  assert.equal(lines.length, 3);
+  assert.equal(lines[0], `trace_id ${traceId}`);
+  assert.ok(lines[1].startsWith("2026-11-25T10:00:00.000Z  initial-publisher"), lines[1]);
+  const two = formatTrace([{ ...delivered, traceId }, { ...delivered, traceId: "f".repeat(32) }], "r-1");
+  assert.equal(two.split("\n")[0], `trace_id ${traceId}, ${"f".repeat(32)}`);
+});

@@ -2,8 +2,9 @@
  * The envelope: chain's wire format on every topic. README's "The envelope, byte for byte" is its spec.
  *
  * The Kafka message key is the request_id; the value is UTF-8 JSON with five string fields. `data` is the
- * AES-256-GCM ciphertext of the payload's JSON, with {@link additionalData} binding it to request_id and
- * worker_name.
+ * AES-256-GCM ciphertext of the payload's JSON, with {@link additionalData} binding it to request_id,
+ * worker_name and the id of the key that sealed it, which travels in the record's {@link KEY_ID_HEADER} header.
+ * An envelope without that header (the format before key ids) binds request_id and worker_name only.
  *
  * @example
  * ```json
@@ -17,6 +18,14 @@ import { Buffer } from "node:buffer";
 import { decrypt, encrypt, IV_BYTES, TAG_BYTES } from "./aes_gcm.ts";
 import { PayloadError } from "../failure/payload_error.ts";
 import { NAME_PATTERN, NAME_RULE, REQUEST_ID_PATTERN } from "../messaging/names.ts";
+import type { Keyring } from "./keyring.ts";
+
+/** The Kafka header that carries the id of the key that sealed the envelope (UTF-8, a {@link KEY_ID_PATTERN}). */
+export const KEY_ID_HEADER = "chain-key-id";
+/** A key id: 1-64 characters of `A-Z a-z 0-9 . _ -`. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** {@link KEY_ID_PATTERN} in words, for error messages. */
+export const KEY_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -";
 
 /** The five fields of an envelope, as they travel (base64 for the binary ones). */
 export interface Envelope {
@@ -62,6 +71,7 @@ const IV_PATTERN = /^[A-Za-z0-9+/]{16}$/;
 /** 16 bytes in base64 are 22 characters then "=="; the 22nd holds only 2 bits, so it is A, Q, g or w. */
 const TAG_PATTERN = /^[A-Za-z0-9+/]{21}[AQgw]==$/;
 const AAD_PREFIX = "chain-envelope-v1";
+const AAD_PREFIX_WITH_KEY_ID = "chain-envelope-v2";
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
@@ -150,27 +160,38 @@ function stringField(record: Record<string, unknown>, field: keyof Envelope): st
 
 /**
  * The additional authenticated data that binds a payload to its envelope, so that a payload cannot be moved
- * to another request_id or relabelled with another worker_name: decryption then fails.
+ * to another request_id, relabelled with another worker_name or claimed for another key id: decryption then
+ * fails.
  *
- * Byte for byte it is the UTF-8 encoding of
+ * With a key id (every envelope chain seals) it is, byte for byte, the UTF-8 encoding of
+ *
+ * ```
+ * "chain-envelope-v2" 0x0A lower-case(request_id) 0x0A worker_name 0x0A key_id
+ * ```
+ *
+ * and without one (the format before key ids, still opened with the ring's legacy key)
  *
  * ```
  * "chain-envelope-v1" 0x0A lower-case(request_id) 0x0A worker_name
  * ```
  *
  * with no trailing newline. Only the request_id is lower-cased (UUIDs are accepted in any case); the
- * worker_name is used as is. For request_id `550E8400-E29B-41D4-A716-446655440000` from `initial-publisher`
- * it is the 72 bytes of `"chain-envelope-v1\n550e8400-e29b-41d4-a716-446655440000\ninitial-publisher"`.
+ * worker_name and key id are used as is. For request_id `550E8400-E29B-41D4-A716-446655440000` from
+ * `initial-publisher` sealed with key `2026-01` it is the 80 bytes of
+ * `"chain-envelope-v2\n550e8400-e29b-41d4-a716-446655440000\ninitial-publisher\n2026-01"`.
  */
-export function additionalData(requestId: string, workerName: string): Uint8Array {
-  return encoder.encode(`${AAD_PREFIX}\n${requestId.toLowerCase()}\n${workerName}`);
+export function additionalData(requestId: string, workerName: string, keyId?: string): Uint8Array {
+  if (keyId === undefined) return encoder.encode(`${AAD_PREFIX}\n${requestId.toLowerCase()}\n${workerName}`);
+  return encoder.encode(`${AAD_PREFIX_WITH_KEY_ID}\n${requestId.toLowerCase()}\n${workerName}\n${keyId}`);
 }
 
 /**
  * Encrypts `payload`, as UTF-8 JSON, into an envelope for `requestId` from `workerName`, with
- * {@link additionalData} binding the two to the ciphertext.
+ * {@link additionalData} binding the two, and `keyId` when given, to the ciphertext. The key id itself travels
+ * in the record's {@link KEY_ID_HEADER}; services seal through {@link sealWithKeyring}, which always gives one.
  *
  * @throws {EnvelopeError} if `requestId` or `workerName` breaks the rules {@link parseEnvelope} enforces.
+ * @throws {RangeError} if `keyId` breaks {@link KEY_ID_PATTERN}.
  * @throws {TypeError} if `payload` has no JSON form (`undefined`, a function, a symbol) or cannot be
  * serialized (a cycle, a BigInt).
  */
@@ -179,13 +200,17 @@ export async function sealEnvelope(
   requestId: string,
   workerName: string,
   payload: unknown,
+  keyId?: string,
 ): Promise<Envelope> {
   checkIdentity(requestId, workerName);
+  if (keyId !== undefined && !KEY_ID_PATTERN.test(keyId)) {
+    throw new RangeError(`a key id must be ${KEY_ID_RULE} (got ${keyId.length} characters)`);
+  }
   const json: string | undefined = JSON.stringify(payload);
   if (json === undefined) {
     throw new TypeError(`Cannot seal a payload of type ${typeof payload}: it has no JSON form`);
   }
-  const sealed = await encrypt(key, encoder.encode(json), additionalData(requestId, workerName));
+  const sealed = await encrypt(key, encoder.encode(json), additionalData(requestId, workerName, keyId));
   return {
     request_id: requestId,
     worker_name: workerName,
@@ -196,13 +221,13 @@ export async function sealEnvelope(
 }
 
 /**
- * Decrypts an envelope's payload, using the additional data of its own request_id and worker_name, and
- * parses the JSON.
+ * Decrypts an envelope's payload, using the additional data of its own request_id and worker_name and of
+ * `keyId`, the key id its record carries (none for the format before key ids), and parses the JSON.
  *
  * @throws {DecryptError} if the payload does not authenticate (see {@link decrypt}).
  * @throws {PayloadError} if the decrypted payload is not UTF-8 JSON; the message does not show it.
  */
-export async function openEnvelope(key: CryptoKey, envelope: Envelope): Promise<unknown> {
+export async function openEnvelope(key: CryptoKey, envelope: Envelope, keyId?: string): Promise<unknown> {
   const plaintext = await decrypt(
     key,
     {
@@ -210,7 +235,7 @@ export async function openEnvelope(key: CryptoKey, envelope: Envelope): Promise<
       iv: Buffer.from(envelope.iv, "base64"),
       tag: Buffer.from(envelope.tag, "base64"),
     },
-    additionalData(envelope.request_id, envelope.worker_name),
+    additionalData(envelope.request_id, envelope.worker_name, keyId),
   );
   try {
     return JSON.parse(decoder.decode(plaintext));
@@ -219,6 +244,60 @@ export async function openEnvelope(key: CryptoKey, envelope: Envelope): Promise<
       `Cannot open envelope: the decrypted payload (${plaintext.length} bytes) is not UTF-8 JSON`,
     );
   }
+}
+
+/** An envelope and the id of the key that sealed it, for the record's {@link KEY_ID_HEADER}. */
+export interface KeyedEnvelope {
+  envelope: Envelope;
+  keyId: string;
+}
+
+/**
+ * Seals with the ring's active key (counting one encryption for it), binding its id into the additional data;
+ * the caller puts `keyId` in the record's {@link KEY_ID_HEADER}.
+ */
+export async function sealWithKeyring(
+  keyring: Keyring,
+  requestId: string,
+  workerName: string,
+  payload: unknown,
+): Promise<KeyedEnvelope> {
+  const { id, key } = keyring.sealingKey();
+  return { envelope: await sealEnvelope(key, requestId, workerName, payload, id), keyId: id };
+}
+
+/** An envelope whose key id the ring does not hold (or, without a key id, a ring with no legacy key). */
+export class UnknownKeyError extends Error {
+  override name = "UnknownKeyError";
+}
+
+/**
+ * Opens an envelope with the ring's key of `keyId`, the record's {@link KEY_ID_HEADER}; without one (the format
+ * before key ids) with the ring's legacy key, the key of id "default".
+ *
+ * @throws {UnknownKeyError} if the ring holds no such key.
+ * @throws {DecryptError} and {@link PayloadError} as {@link openEnvelope}.
+ */
+export async function openWithKeyring(
+  keyring: Keyring,
+  envelope: Envelope,
+  keyId: string | undefined,
+): Promise<unknown> {
+  if (keyId === undefined) {
+    const legacy = keyring.legacyKey;
+    if (legacy === undefined) {
+      throw new UnknownKeyError(
+        `message has no ${KEY_ID_HEADER} header, and the keyring holds no "default" key to open such messages`,
+      );
+    }
+    return await openEnvelope(legacy, envelope);
+  }
+  const key = keyring.get(keyId);
+  if (key === undefined) {
+    const shown = KEY_ID_PATTERN.test(keyId) ? `"${keyId}"` : `of ${keyId.length} characters (not a key id)`;
+    throw new UnknownKeyError(`message is sealed with key ${shown}, which the keyring does not hold`);
+  }
+  return await openEnvelope(key, envelope, keyId);
 }
 
 function toBase64(bytes: Uint8Array): string {

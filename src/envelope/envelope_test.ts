@@ -6,10 +6,15 @@ import {
   type Envelope,
   EnvelopeError,
   type EnvelopeErrorReason,
+  KEY_ID_HEADER,
   openEnvelope,
+  openWithKeyring,
   parseEnvelope,
   sealEnvelope,
+  sealWithKeyring,
+  UnknownKeyError,
 } from "./envelope.ts";
+import { Keyring, LEGACY_KEY_ID } from "./keyring.ts";
 import { DecryptError, encrypt, parseKey } from "./aes_gcm.ts";
 import { PayloadError } from "../failure/payload_error.ts";
 
@@ -208,4 +213,69 @@ Deno.test("EnvelopeError messages never contain the field values", () => {
       return true;
     });
   }
+});
+
+// Key ids: the id travels in the record's header and is bound into the additional data.
+const keyA = await parseKey("a1".repeat(32));
+const keyB = await parseKey("b2".repeat(32));
+const ring = new Keyring(new Map([["A", keyA], ["B", keyB], [LEGACY_KEY_ID, key]]), "B");
+
+Deno.test("the key id header is chain-key-id", () => {
+  assert.equal(KEY_ID_HEADER, "chain-key-id");
+});
+
+Deno.test("additionalData() with a key id is chain-envelope-v2, request_id, worker_name and key id, by newlines", () => {
+  const aad = additionalData(requestId.toUpperCase(), "initial-publisher", "2026-01");
+  assert.equal(
+    new TextDecoder().decode(aad),
+    `chain-envelope-v2\n${requestId}\ninitial-publisher\n2026-01`,
+  );
+  assert.equal(aad.byteLength, 80, "README's example length");
+});
+
+Deno.test("sealWithKeyring() seals with the active key and names it; openWithKeyring() opens it by that id", async () => {
+  const { envelope, keyId } = await sealWithKeyring(ring, requestId, "initial-publisher", order);
+  assert.equal(keyId, "B");
+  assert.deepEqual(await openWithKeyring(ring, envelope, "B"), order);
+  assert.deepEqual(await openEnvelope(keyB, envelope, "B"), order);
+  await assert.rejects(openEnvelope(keyB, envelope), DecryptError, "without the key id the AAD differs");
+});
+
+Deno.test("openWithKeyring() fails authentication when the header names another key the ring holds", async () => {
+  const { envelope } = await sealWithKeyring(ring, requestId, "initial-publisher", order);
+  await assert.rejects(openWithKeyring(ring, envelope, "A"), DecryptError);
+  // The same key under another id: the key id alone in the additional data makes it fail.
+  const twin = new Keyring(new Map([["B", keyB], ["B2", keyB]]), "B");
+  await assert.rejects(openWithKeyring(twin, envelope, "B2"), DecryptError);
+});
+
+Deno.test("openWithKeyring() refuses a key id the ring does not hold with UnknownKeyError", async () => {
+  const sealedWithC = await sealEnvelope(await parseKey("c3".repeat(32)), requestId, "w", order, "C");
+  await assert.rejects(openWithKeyring(ring, sealedWithC, "C"), (e: unknown) => {
+    assert.ok(e instanceof UnknownKeyError);
+    assert.match(e.message, /key "C", which the keyring does not hold/);
+    return true;
+  });
+  await assert.rejects(openWithKeyring(ring, sealedWithC, "x".repeat(300)), {
+    name: "UnknownKeyError",
+    message: /of 300 characters \(not a key id\)/,
+  });
+});
+
+Deno.test("openWithKeyring() opens a message without a key id (the old format) with the default key", async () => {
+  assert.deepEqual(await openWithKeyring(ring, sealed, undefined), order);
+  const withoutDefault = new Keyring(new Map([["A", keyA], ["B", keyB]]), "B");
+  await assert.rejects(openWithKeyring(withoutDefault, sealed, undefined), {
+    name: "UnknownKeyError",
+    message: /no chain-key-id header/,
+  });
+  // A header-less message under a key other than the default one does not authenticate.
+  const underA = await sealEnvelope(keyA, requestId, "initial-publisher", order);
+  await assert.rejects(openWithKeyring(ring, underA, undefined), DecryptError);
+});
+
+Deno.test("sealEnvelope() refuses a key id that could not travel", async () => {
+  await assert.rejects(sealEnvelope(key, requestId, "w", {}, "a b"), RangeError);
+  await assert.rejects(sealEnvelope(key, requestId, "w", {}, ""), RangeError);
+  await assert.rejects(sealEnvelope(key, requestId, "w", {}, "k".repeat(65)), RangeError);
 });

@@ -3,13 +3,50 @@
  *
  * @module
  */
-import { Kafka, type logCreator, logLevel } from "kafkajs";
+import { Kafka, type KafkaConfig, type logCreator, logLevel } from "kafkajs";
 import type { Logger } from "../app/log.ts";
 
 /** Where Kafka is and who we are to it. */
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  /** TLS and SASL; plaintext and anonymous when absent. */
+  security?: KafkaSecurity;
+}
+
+/** The SASL mechanisms chain speaks (kafkajs's names). */
+export const saslMechanisms = ["plain", "scram-sha-256", "scram-sha-512"] as const;
+
+/** How chain proves who it is to Kafka, and checks who Kafka is. Holds a secret: never log it. */
+export interface KafkaSecurity {
+  /** TLS to every broker: `ca` (PEM) replaces the system's trust store when given; `cert` + `key` for mTLS. */
+  tls?: { ca?: string; cert?: string; key?: string; servername?: string };
+  sasl?: { mechanism: typeof saslMechanisms[number]; username: string; password: string };
+}
+
+/** kafkajs's `ssl` and `sasl` options for `security`: the certificate and the server's name are always checked. */
+export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, "ssl" | "sasl"> {
+  const options: Pick<KafkaConfig, "ssl" | "sasl"> = {};
+  const tls = security?.tls;
+  if (tls) {
+    options.ssl = {
+      rejectUnauthorized: true,
+      ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+      ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
+    };
+  }
+  const sasl = security?.sasl;
+  if (sasl) {
+    const { username, password } = sasl;
+    options.sasl = sasl.mechanism === "plain"
+      ? { mechanism: "plain", username, password }
+      : sasl.mechanism === "scram-sha-256"
+      ? { mechanism: "scram-sha-256", username, password }
+      : { mechanism: "scram-sha-512", username, password };
+  }
+  return options;
 }
 
 function bridge(logger: Logger): logCreator {
@@ -32,5 +69,6 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     logLevel: logger.isLevelEnabled("debug") ? logLevel.INFO : logLevel.WARN,
     logCreator: bridge(logger),
     retry: { initialRetryTime: 200, retries: 8 },
+    ...kafkaSecurityOptions(settings.security),
   });
 }

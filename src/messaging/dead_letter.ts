@@ -15,7 +15,7 @@ import type { InRecord, OutRecord } from "./records.ts";
 export const deadLetterHeader = {
   /**
    * A short code: malformed, oversize, unknown_worker, route_disabled (command center); decrypt_failed,
-   * invalid_payload, oversize (services); permanent_failure (service-2).
+   * unknown_key, invalid_payload, oversize (services); permanent_failure (service-2).
    */
   reason: "chain-dlq-reason",
   /** One human sentence saying what was wrong; never payload content. */

@@ -35,6 +35,7 @@ export class ChainMetrics {
   readonly consumerLag: Gauge<"topic" | "partition">;
   readonly routeChanges: Counter<"action">;
   #metadata: () => MetadataCounts | undefined = () => undefined;
+  #keys: () => ReadonlyMap<string, number> = () => new Map();
 
   constructor() {
     const registers = [this.registry];
@@ -116,6 +117,17 @@ export class ChainMetrics {
       registers,
       collect: metadata((m) => m.failed),
     });
+    const keys = () => this.#keys();
+    new Gauge({
+      name: "chain_key_encryptions_total",
+      help: "Envelopes this process sealed with each key (a counter, read from the keyring when scraped); " +
+        "NIST SP 800-38D allows 2^32 random-IV encryptions per key, summed over every process.",
+      labelNames: ["key_id"],
+      registers,
+      collect() {
+        for (const [keyId, count] of keys()) this.set({ key_id: keyId }, count);
+      },
+    });
     new Gauge({
       name: "chain_metadata_rows_buffered",
       help: "Metadata rows waiting in the buffer or being written.",
@@ -127,6 +139,11 @@ export class ChainMetrics {
   /** Where the metadata-row metrics are read from (the command center's routing log). */
   observeMetadata(read: () => MetadataCounts): void {
     this.#metadata = read;
+  }
+
+  /** Where `chain_key_encryptions_total` is read from (the role's keyring). */
+  observeKeys(read: () => ReadonlyMap<string, number>): void {
+    this.#keys = read;
   }
 
   /** The exposition text for `/metrics`. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { ChainMetrics } from "./chain_metrics.ts";
 import type { Readiness } from "./readiness.ts";
 
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   metrics: ChainMetrics;
   readiness: Readiness;
   pages?: Record<string, Page>;
+  /** When set, every path but `/ping` requires `Authorization: Bearer <token>` (HTTP_TOKEN); never logged. */
+  token?: string;
   signal: AbortSignal;
 }
 
@@ -35,6 +38,12 @@ export async function handle(
   options: Omit<HttpServerOptions, "signal" | "hostname" | "port">,
 ) {
   const path = new URL(request.url).pathname;
+  if (options.token !== undefined && path !== "/ping" && !hasBearer(request, options.token)) {
+    return new Response("unauthorized: send Authorization: Bearer <HTTP_TOKEN>\n", {
+      status: 401,
+      headers: { "www-authenticate": 'Bearer realm="chain"' },
+    });
+  }
   if (request.method !== "GET" && request.method !== "HEAD") {
     return new Response("method not allowed\n", { status: 405, headers: { allow: "GET, HEAD" } });
   }
@@ -53,6 +62,18 @@ export async function handle(
   const page = options.pages?.[path];
   if (page) return await page(request);
   return new Response("not found\n", { status: 404 });
+}
+
+/**
+ * Whether the request carries `Authorization: Bearer <token>`. Compared in constant time: both sides are hashed
+ * (SHA-256, so lengths never differ) and the digests compared with `timingSafeEqual`.
+ */
+export function hasBearer(request: Request, token: string): boolean {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer[ ]+(.+)$/i.exec(header);
+  const given = createHash("sha256").update(match?.[1]?.trim() ?? "").digest();
+  const expected = createHash("sha256").update(token).digest();
+  return timingSafeEqual(given, expected) && match !== null;
 }
 
 /** Starts serving; stops when `signal` aborts. */

@@ -12,6 +12,9 @@ import { route, type RouteDecision } from "../routing/route.ts";
 import type { Logger } from "../app/log.ts";
 import { deadLetter, recordBytes } from "../messaging/dead_letter.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
+import { KEY_ID_HEADER } from "../envelope/envelope.ts";
+import { type HopSpan, type HopTracer, hopTracer } from "../tracing/spans.ts";
+import { formatTraceparent, TRACEPARENT_HEADER, TRACESTATE_HEADER } from "../tracing/traceparent.ts";
 
 /** What the command center talks to. */
 export interface CommandCenterDeps {
@@ -22,6 +25,8 @@ export interface CommandCenterDeps {
   logger: Logger;
   /** Counts and timings for `/metrics`; none kept when absent. */
   metrics?: ChainMetrics;
+  /** Hop spans ("route"); the process's tracer over the OpenTelemetry API's global provider when absent. */
+  tracer?: HopTracer;
 }
 
 /** Topics and limits. */
@@ -46,7 +51,7 @@ export interface RouterStats {
  */
 export async function routeBatch(
   batch: RecordBatch,
-  deps: Pick<CommandCenterDeps, "sink" | "routingLog" | "registry" | "metrics">,
+  deps: Pick<CommandCenterDeps, "sink" | "routingLog" | "registry" | "metrics" | "tracer">,
   options: CommandCenterOptions,
   stats: RouterStats,
 ): Promise<void> {
@@ -55,11 +60,23 @@ export async function routeBatch(
   const decisions: RouteDecision[] = new Array(records.length);
   const out: OutRecord[] = new Array(records.length);
   const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
+  // The router's hop of each record's trace: the child of its `traceparent` (a new trace when it has none).
+  const tracer = deps.tracer ?? hopTracer();
+  const hops: HopSpan[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];
+    const hop = hops[i] = tracer.start("route", record.headers[TRACEPARENT_HEADER]);
     let decision = route(record.value, deps.registry, options.maxMessageBytes);
     if (decision.kind === "forward") {
-      const forward = { topic: decision.topic, key: record.key, value: record.value! };
+      // The key id header travels with the envelope: the next service needs it to pick the key (and it is
+      // bound into the ciphertext's additional data, so it cannot be changed on the way).
+      const keyId = record.headers[KEY_ID_HEADER];
+      // The trace goes on as this hop's span; a tracestate goes with a traceparent that was continued.
+      const headers: Record<string, string> = { [TRACEPARENT_HEADER]: formatTraceparent(hop.context) };
+      const state = hop.continued ? record.headers[TRACESTATE_HEADER] : undefined;
+      if (state !== undefined) headers[TRACESTATE_HEADER] = state;
+      if (keyId !== undefined) headers[KEY_ID_HEADER] = keyId;
+      const forward: OutRecord = { topic: decision.topic, key: record.key, value: record.value!, headers };
       const bytes = recordBytes(forward);
       if (bytes <= options.recordLimitBytes) {
         decisions[i] = decision;
@@ -79,7 +96,14 @@ export async function routeBatch(
     decisions[i] = decision;
     out[i] = deadLetter(record, decision.reason, decision.detail, dlq);
   }
-  await deps.sink.send(out);
+  try {
+    await deps.sink.send(out);
+  } catch (error) {
+    if (tracer.recording) {
+      for (const hop of hops) hop.end({ outcome: "produce_failed" }, true);
+    }
+    throw error;
+  }
 
   const acked = performance.now();
   const routedAt = new Date();
@@ -99,6 +123,7 @@ export async function routeBatch(
         routedAt,
         sourcePartition: record.partition,
         sourceOffset: record.offset,
+        traceId: hops[i].context.traceId,
       }
       : {
         // A malformed message may carry no valid request_id; its row is found by where it came from.
@@ -115,8 +140,18 @@ export async function routeBatch(
         reason: `${d.reason}: ${d.detail}`,
         sourcePartition: record.partition,
         sourceOffset: record.offset,
+        traceId: hops[i].context.traceId,
       };
     deps.routingLog.log(row);
+    if (tracer.recording) {
+      hops[i].end({
+        request_id: row.requestId,
+        worker_name: row.workerName,
+        route_id: row.routeId,
+        topic: row.targetTopic,
+        outcome: d.kind === "forward" ? "forwarded" : `dead_letter:${d.reason}`,
+      }, d.kind !== "forward");
+    }
     if (d.kind === "forward") stats.forwarded++;
     else stats.deadLettered++;
   }

@@ -7,9 +7,12 @@
  */
 import type { OutRecord, RecordSink } from "../messaging/records.ts";
 import type { Logger } from "../app/log.ts";
-import { encodeEnvelope, sealEnvelope } from "../envelope/envelope.ts";
+import { encodeEnvelope, KEY_ID_HEADER, sealWithKeyring } from "../envelope/envelope.ts";
+import type { Keyring } from "../envelope/keyring.ts";
 import { generateOrder } from "../order/order.ts";
 import { seededRandom } from "../order/seeded_random.ts";
+import { type HopSpan, type HopTracer, hopTracer } from "../tracing/spans.ts";
+import { formatTraceparent, TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** The worker name the publisher sends as; the route registry sends it on to service-1. */
 export const publisherWorkerName = "initial-publisher";
@@ -27,7 +30,8 @@ export const noProgress: Progress = { start() {}, advance() {}, stop() {} };
 /** What the publisher talks to. */
 export interface PublisherDeps {
   sink: RecordSink;
-  key: CryptoKey;
+  /** Seals with its active key. */
+  keyring: Keyring;
   logger: Logger;
   /** Receives the acknowledged request_ids, one batch at a time. */
   printIds(ids: readonly string[]): Promise<void>;
@@ -35,6 +39,8 @@ export interface PublisherDeps {
   /** Waits; injected so tests need not sleep. */
   sleep(ms: number): Promise<void>;
   now(): number;
+  /** Hop spans ("publish"); the process's tracer over the OpenTelemetry API's global provider when absent. */
+  tracer?: HopTracer;
 }
 
 /** One order to send, or a line of input that is not one. */
@@ -89,9 +95,19 @@ export async function publish(
   const started = deps.now();
   let batch: OutRecord[] = [];
   let ids: string[] = [];
+  // Each order starts a trace; its `traceparent` header names the publish span, the router's parent.
+  const tracer = deps.tracer ?? hopTracer();
+  let hops: HopSpan[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    await deps.sink.send(batch);
+    try {
+      await deps.sink.send(batch);
+    } catch (error) {
+      for (const hop of hops) hop.end({ outcome: "produce_failed" }, true);
+      throw error;
+    }
+    for (const hop of hops) hop.end({ outcome: "published" });
+    hops = [];
     await deps.printIds(ids);
     stats.published += batch.length;
     deps.progress.advance(batch.length);
@@ -115,8 +131,19 @@ export async function publish(
       }
     }
     const requestId = crypto.randomUUID();
-    const envelope = await sealEnvelope(deps.key, requestId, publisherWorkerName, input.order);
-    batch.push({ topic: options.inboxTopic, key: requestId, value: encodeEnvelope(envelope) });
+    const sealed = await sealWithKeyring(deps.keyring, requestId, publisherWorkerName, input.order);
+    const hop = tracer.start("publish", undefined, {
+      request_id: requestId,
+      worker_name: publisherWorkerName,
+      topic: options.inboxTopic,
+    });
+    if (tracer.recording) hops.push(hop);
+    batch.push({
+      topic: options.inboxTopic,
+      key: requestId,
+      value: encodeEnvelope(sealed.envelope),
+      headers: { [KEY_ID_HEADER]: sealed.keyId, [TRACEPARENT_HEADER]: formatTraceparent(hop.context) },
+    });
     ids.push(requestId);
     if (batch.length >= options.batchSize) await flush();
   }

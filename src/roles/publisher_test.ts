@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { generatedOrders, jsonLineOrders, noProgress, publish, publisherWorkerName } from "./publisher.ts";
 import { MemorySink } from "../testing/memory_kafka.ts";
-import { openEnvelope, parseEnvelope } from "../envelope/envelope.ts";
+import { KEY_ID_HEADER, openEnvelope, parseEnvelope } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
+import { Keyring } from "../envelope/keyring.ts";
 import { createLogger } from "../app/log.ts";
 import { validateOrder } from "../order/order.ts";
 
 const key = await parseKey("3".repeat(64));
+const keyring = new Keyring(new Map([["old", await parseKey("4".repeat(64))], ["2026-01", key]]), "2026-01");
 
 function deps(clock = { t: 0 }) {
   const printed: string[] = [];
@@ -16,7 +18,7 @@ function deps(clock = { t: 0 }) {
     sleeps,
     deps: {
       sink: new MemorySink(),
-      key,
+      keyring,
       logger: createLogger("silent", {}),
       printIds: (ids: readonly string[]) => {
         printed.push(...ids);
@@ -49,7 +51,8 @@ Deno.test("publish() seals each order as initial-publisher, keyed by a new reque
     const envelope = parseEnvelope(record.value as Uint8Array, 65536);
     assert.equal(envelope.worker_name, publisherWorkerName);
     assert.equal(envelope.request_id, record.key);
-    assert.deepEqual(validateOrder(await openEnvelope(key, envelope)), { status: "valid" });
+    assert.equal(record.headers?.[KEY_ID_HEADER], "2026-01", "the active key's id travels in a header");
+    assert.deepEqual(validateOrder(await openEnvelope(key, envelope, "2026-01")), { status: "valid" });
   }
 });
 

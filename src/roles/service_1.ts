@@ -7,12 +7,15 @@
  */
 import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
 import type { Logger } from "../app/log.ts";
-import { encodeEnvelope, openEnvelope, sealEnvelope } from "../envelope/envelope.ts";
+import { encodeEnvelope, KEY_ID_HEADER, sealWithKeyring } from "../envelope/envelope.ts";
+import type { Keyring } from "../envelope/keyring.ts";
 import { enrichOrder, validateOrder } from "../order/order.ts";
 import { deadLetter, fitOrDeadLetter } from "../messaging/dead_letter.ts";
 import { countOutputs } from "./count_outputs.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { readEnvelope } from "./read_envelope.ts";
+import { type HopAttributes, type HopSpan, type HopTracer, hopTracer } from "../tracing/spans.ts";
+import { formatTraceparent, TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** The worker name service-1 publishes as; the route registry sends it on to service-2. */
 export const service1WorkerName = "service-1-publisher";
@@ -21,11 +24,14 @@ export const service1WorkerName = "service-1-publisher";
 export interface Service1Deps {
   source: RecordSource;
   sink: RecordSink;
-  key: CryptoKey;
+  /** Opens with the key its input names; seals with the active key. */
+  keyring: Keyring;
   logger: Logger;
   now: () => Date;
   /** Counts for `/metrics`; none kept when absent. */
   metrics?: ChainMetrics;
+  /** Hop spans ("validate"); the process's tracer over the OpenTelemetry API's global provider when absent. */
+  tracer?: HopTracer;
 }
 
 /** Topics and limits. */
@@ -48,15 +54,21 @@ export interface Service1Stats {
 /** Processes one batch; the enriched orders and the dead letters go out together before the commit. */
 export async function validateBatch(
   batch: RecordBatch,
-  deps: Pick<Service1Deps, "sink" | "key" | "now" | "logger" | "metrics">,
+  deps: Pick<Service1Deps, "sink" | "keyring" | "now" | "logger" | "metrics" | "tracer">,
   options: Service1Options,
   stats: Service1Stats,
 ): Promise<void> {
   const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
+  // service-1's hop of each record's trace, the child of the router's; its output to the inbox carries it on.
+  const tracer = deps.tracer ?? hopTracer();
+  const hops: HopSpan[] = new Array(batch.records.length);
+  const ends: HopAttributes[] = new Array(batch.records.length);
   // Records are independent: decrypt and encrypt them all at once, keeping their order in the output.
-  const out = await Promise.all(batch.records.map(async (record): Promise<OutRecord> => {
-    const read = await readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope);
+  const out = await Promise.all(batch.records.map(async (record, i): Promise<OutRecord> => {
+    const hop = hops[i] = tracer.start("validate", record.headers[TRACEPARENT_HEADER]);
+    const read = await readEnvelope(record, deps.keyring, options.maxMessageBytes);
     if (read.kind === "dead_letter") {
+      ends[i] = { topic: dlq.topic, outcome: `dead_letter:${read.reason}` };
       stats.deadLettered++;
       deps.logger.warn(
         { offset: record.offset, partition: record.partition, reason: read.reason },
@@ -68,15 +80,38 @@ export async function validateBatch(
     const enriched = enrichOrder(read.payload, validation, "service-1", deps.now());
     if (validation.status === "valid") stats.valid++;
     else stats.invalid++;
-    const sealed = await sealEnvelope(deps.key, read.envelope.request_id, service1WorkerName, enriched);
+    const sealed = await sealWithKeyring(
+      deps.keyring,
+      read.envelope.request_id,
+      service1WorkerName,
+      enriched,
+    );
     const forward = {
       topic: options.inboxTopic,
       key: read.envelope.request_id,
-      value: encodeEnvelope(sealed),
+      value: encodeEnvelope(sealed.envelope),
+      headers: { [KEY_ID_HEADER]: sealed.keyId, [TRACEPARENT_HEADER]: formatTraceparent(hop.context) },
     };
-    return fitOrDeadLetter(forward, options.recordLimitBytes, record, dlq);
+    const fitted = fitOrDeadLetter(forward, options.recordLimitBytes, record, dlq);
+    ends[i] = {
+      request_id: read.envelope.request_id,
+      worker_name: read.envelope.worker_name,
+      topic: fitted.topic,
+      outcome: fitted === forward ? validation.status : "dead_letter:oversize",
+    };
+    return fitted;
   }));
-  await deps.sink.send(out);
+  try {
+    await deps.sink.send(out);
+  } catch (error) {
+    if (tracer.recording) {
+      for (const hop of hops) hop.end({ outcome: "produce_failed" }, true);
+    }
+    throw error;
+  }
+  if (tracer.recording) {
+    for (let i = 0; i < hops.length; i++) hops[i].end(ends[i], ends[i].topic === dlq.topic);
+  }
   if (deps.metrics) {
     deps.metrics.received.inc({ topic: batch.topic }, batch.records.length);
     countOutputs(deps.metrics, out, options.dlqTopic, "service-1");

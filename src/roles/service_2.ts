@@ -7,7 +7,7 @@
  */
 import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
 import type { Logger } from "../app/log.ts";
-import { openEnvelope } from "../envelope/envelope.ts";
+import type { Keyring } from "../envelope/keyring.ts";
 import { type EnrichedOrder, parseEnrichedOrder } from "../order/order.ts";
 import type { OrderStore, SavedOrder } from "../fulfilment/order_store.ts";
 import type { Mailer } from "../fulfilment/mailer.ts";
@@ -18,17 +18,22 @@ import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { countOutputs } from "./count_outputs.ts";
 import { readEnvelope } from "./read_envelope.ts";
 import { settleAll } from "./settle_all.ts";
+import { type HopTracer, hopTracer } from "../tracing/spans.ts";
+import { TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** What service-2 talks to. */
 export interface Service2Deps {
   source: RecordSource;
   sink: RecordSink;
-  key: CryptoKey;
+  /** Opens each input with the key its `chain-key-id` header names. */
+  keyring: Keyring;
   store: OrderStore;
   mailer: Mailer;
   logger: Logger;
   /** Counts for `/metrics`; none kept when absent. */
   metrics?: ChainMetrics;
+  /** Hop spans ("fulfil"); the process's tracer over the OpenTelemetry API's global provider when absent. */
+  tracer?: HopTracer;
 }
 
 /** Topics and limits. */
@@ -113,40 +118,52 @@ export const fulfilConcurrency = 32;
  */
 export async function fulfilBatch(
   batch: RecordBatch,
-  deps: Pick<Service2Deps, "sink" | "key" | "store" | "mailer" | "logger" | "metrics">,
+  deps: Pick<Service2Deps, "sink" | "keyring" | "store" | "mailer" | "logger" | "metrics" | "tracer">,
   options: Service2Options,
   stats: Service2Stats,
 ): Promise<void> {
   const deadLetters: OutRecord[] = [];
   const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
-  const byRequest = new Map<string, { order: EnrichedOrder; record: InRecord }[]>();
+  const byRequest = new Map<string, { order: EnrichedOrder; record: InRecord; workerName: string }[]>();
+  // service-2's hop of each order's trace: a child of the router's span, from the record's `traceparent`.
+  const tracer = deps.tracer ?? hopTracer();
   const deadLetter = (record: InRecord, reason: string, detail: string) => {
     deadLetters.push(deadLetterRecord(record, reason, detail, dlq));
     stats.deadLettered++;
     deps.logger.warn({ offset: record.offset, partition: record.partition, reason }, detail);
   };
   const reads = await Promise.all(
-    batch.records.map((record) => readEnvelope(record, deps.key, options.maxMessageBytes, openEnvelope)),
+    batch.records.map((record) => readEnvelope(record, deps.keyring, options.maxMessageBytes)),
   );
   for (let i = 0; i < reads.length; i++) {
     const read = reads[i];
     if (read.kind === "dead_letter") {
       deadLetter(batch.records[i], read.reason, read.detail);
+      if (tracer.recording) {
+        tracer.start("fulfil", batch.records[i].headers[TRACEPARENT_HEADER], { topic: batch.topic })
+          .end({ outcome: `dead_letter:${read.reason}` }, true);
+      }
       continue;
     }
     try {
       const order = parseEnrichedOrder(read.payload);
       const requestId = read.envelope.request_id.toLowerCase();
       const orders = byRequest.get(requestId);
-      if (orders) orders.push({ order, record: batch.records[i] });
-      else byRequest.set(requestId, [{ order, record: batch.records[i] }]);
+      const entry = { order, record: batch.records[i], workerName: read.envelope.worker_name };
+      if (orders) orders.push(entry);
+      else byRequest.set(requestId, [entry]);
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
       deadLetter(batch.records[i], "invalid_payload", error.message);
     }
   }
   await settleAll([...byRequest], fulfilConcurrency, async ([requestId, orders]) => {
-    for (const { order, record } of orders) {
+    for (const { order, record, workerName } of orders) {
+      const hop = tracer.start("fulfil", record.headers[TRACEPARENT_HEADER], {
+        request_id: requestId,
+        worker_name: workerName,
+        topic: batch.topic,
+      });
       let outcome: Outcome;
       try {
         outcome = await fulfil(requestId, order, deps);
@@ -154,14 +171,22 @@ export async function fulfilBatch(
         // A failure that says it is permanent (a 5xx mail rejection) would fail every later try the same way:
         // the order goes to the dead-letter topic, where it can be replayed once the cause is fixed (the steps
         // already done are not repeated). Anything else fails the batch, which comes again.
-        if (isRetriable(error)) throw error;
+        if (isRetriable(error)) {
+          hop.end({ outcome: "retry" }, true);
+          throw error;
+        }
         deadLetter(record, "permanent_failure", (error as Error).message);
+        hop.end({ outcome: "dead_letter:permanent_failure" }, true);
         continue;
       }
+      hop.end({ outcome });
       stats[outcome]++;
       deps.metrics?.orders.inc({ outcome });
       if (deps.logger.isLevelEnabled("info")) {
-        deps.logger.info({ request_id: requestId, outcome }, `order ${outcome}`);
+        deps.logger.info(
+          { request_id: requestId, outcome, trace_id: hop.context.traceId },
+          `order ${outcome}`,
+        );
       }
     }
   });

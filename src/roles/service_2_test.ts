@@ -5,11 +5,14 @@ import { MemoryOrderStore } from "../testing/memory_order_store.ts";
 import { RecordingMailer } from "../testing/recording_mailer.ts";
 import { encodeEnvelope, sealEnvelope } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
+import { Keyring, LEGACY_KEY_ID } from "../envelope/keyring.ts";
 import { deadLetterHeader } from "../messaging/dead_letter.ts";
 import { createLogger } from "../app/log.ts";
 import type { EnrichedOrder } from "../order/order.ts";
 
 const key = await parseKey("2".repeat(64));
+/** The ring of one legacy key: it opens the header-less envelopes these tests seal. */
+const keyring = new Keyring(new Map([[LEGACY_KEY_ID, key]]), LEGACY_KEY_ID);
 const logger = createLogger("silent", {});
 const options = { dlqTopic: "s2-dlq", maxMessageBytes: 65536, recordLimitBytes: 131072 };
 const items = [{ sku: "sku-001", quantity: 2, price: 5 }, { sku: "sku-002", quantity: 1, price: 3 }];
@@ -90,7 +93,12 @@ Deno.test("fulfilBatch() dead-letters what it cannot decrypt or read as an order
   const records = [encodeEnvelope(tampered), encodeEnvelope(notAnOrder), encodeEnvelope(good)]
     .map((v, i) => ({ ...inRecord(i, v), topic: "s2", partition: 0 }));
   const s = stats();
-  await fulfilBatch({ topic: "s2", partition: 0, records }, { sink, key, store, mailer, logger }, options, s);
+  await fulfilBatch(
+    { topic: "s2", partition: 0, records },
+    { sink, keyring, store, mailer, logger },
+    options,
+    s,
+  );
   assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.reason]), [
     "decrypt_failed",
     "invalid_payload",
@@ -110,7 +118,12 @@ Deno.test("fulfilBatch() dead-letters an order whose mail is refused for good, a
   const records = [encodeEnvelope(refused), encodeEnvelope(fine)]
     .map((v, i) => ({ ...inRecord(i, v), topic: "s2", partition: 0 }));
   const s = stats();
-  await fulfilBatch({ topic: "s2", partition: 0, records }, { sink, key, store, mailer, logger }, options, s);
+  await fulfilBatch(
+    { topic: "s2", partition: 0, records },
+    { sink, keyring, store, mailer, logger },
+    options,
+    s,
+  );
   assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.reason]), ["permanent_failure"]);
   assert.equal(sink.sent[0].value, records[0].value, "the original envelope is kept for a replay");
   assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 1 });
@@ -127,9 +140,9 @@ Deno.test("fulfilBatch() fails the batch on a mail failure that may pass later, 
   const records = [{ ...inRecord(0, encodeEnvelope(envelope)), topic: "s2", partition: 0 }];
   const batch = { topic: "s2", partition: 0, records };
   const s = stats();
-  await assert.rejects(fulfilBatch(batch, { sink, key, store, mailer, logger }, options, s));
+  await assert.rejects(fulfilBatch(batch, { sink, keyring, store, mailer, logger }, options, s));
   assert.equal(sink.sent.length, 0, "nothing dead-lettered");
-  await fulfilBatch(batch, { sink, key, store, mailer, logger }, options, s);
+  await fulfilBatch(batch, { sink, keyring, store, mailer, logger }, options, s);
   assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 0 });
   assert.equal(mailer.sent.length, 1);
 });

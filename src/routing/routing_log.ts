@@ -21,6 +21,8 @@ export interface RoutingRow {
   sourcePartition: number;
   /** The Kafka offset, a decimal string (it may not fit a double). */
   sourceOffset: string;
+  /** The W3C trace id (32 hex digits) the hop belongs to, from its `traceparent` header; absent when unknown. */
+  traceId?: string;
 }
 
 /** Row counts since the log was made. */

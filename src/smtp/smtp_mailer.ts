@@ -124,24 +124,41 @@ export const smtpMaxConnections = 16;
 /** Messages sent over one pooled connection before nodemailer opens a fresh one (its default is 100). */
 export const smtpMessagesPerConnection = 10_000;
 
+/** TLS and AUTH of the SMTP connection besides the URL (SMTP_STARTTLS, SMTP_USERNAME, SMTP_PASSWORD…). */
+export interface SmtpMailerSecurity {
+  starttls: "required" | "opportunistic" | "off";
+  /** Holds a secret: never log it. */
+  auth?: { user: string; pass: string };
+  ca?: string;
+}
+
 /** Sends over a pool of at most {@link smtpMaxConnections} SMTP connections to the server `SMTP_URL` names. */
 export class SmtpMailer implements Mailer {
   readonly #transport: Transporter;
   readonly #from: string;
   #closed = false;
 
-  /** `url` is one {@link parseSmtpUrl} accepted; the port defaults to 25 (smtp:) or 465 (smtps:). */
-  constructor(options: { url: URL; from: string }) {
+  /**
+   * `url` is one {@link parseSmtpUrl} accepted; the port defaults to 25 (smtp:) or 465 (smtps:). `security`:
+   * STARTTLS on smtp:// (required, opportunistic: when offered, nodemailer's default; off), AUTH credentials
+   * (else the URL's, if any) and the CA that signs the server's certificate (else the system's trust store).
+   */
+  constructor(options: { url: URL; from: string; security?: SmtpMailerSecurity }) {
     const { url } = options;
+    const security = options.security ?? { starttls: "opportunistic" };
     this.#from = options.from;
     this.#transport = nodemailer.createTransport({
       pool: true,
       host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
       port: url.port ? Number(url.port) : url.protocol === "smtps:" ? 465 : 25,
       secure: url.protocol === "smtps:",
-      auth: url.username
-        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-        : undefined,
+      requireTLS: security.starttls === "required",
+      ignoreTLS: security.starttls === "off",
+      tls: { rejectUnauthorized: true, ...(security.ca !== undefined ? { ca: [security.ca] } : {}) },
+      auth: security.auth ??
+        (url.username
+          ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+          : undefined),
       maxConnections: smtpMaxConnections,
       maxMessages: smtpMessagesPerConnection,
       connectionTimeout: smtpTimeouts.connectionMs,
