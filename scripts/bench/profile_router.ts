@@ -128,11 +128,13 @@ export async function profileRouter(args: string[]): Promise<void> {
   const count = Number(flags.messages);
   const root = new URL("../../", import.meta.url).pathname;
   const id = uniqueName("profile");
-  const topics = { inbox: `${id}-inbox`, target: `${id}-s1`, dlq: `${id}-dlq` };
+  // Its own routes topic: the shared chain-routes may hold other routes for initial-publisher (live routes
+  // seed only workers the topic has never seen), and the router would forward there.
+  const topics = { inbox: `${id}-inbox`, target: `${id}-s1`, dlq: `${id}-dlq`, routes: `${id}-routes` };
 
   for (const line of await servicesUp()) console.error(line);
   const kafka = testKafka("chain-profile");
-  await createTopics(kafka, Object.values(topics), 3);
+  await createTopics(kafka, [topics.inbox, topics.target, topics.dlq], 3);
   await preloadInbox(kafka, topics.inbox, count);
   const routes = await writeRoutesFile({ "initial-publisher": { targetTopic: topics.target, routeId: "p" } });
 
@@ -150,6 +152,7 @@ export async function profileRouter(args: string[]): Promise<void> {
       INBOX_TOPIC: topics.inbox,
       COMMAND_CENTER_DLQ_TOPIC: topics.dlq,
       ROUTES_FILE: routes,
+      ROUTES_TOPIC: topics.routes,
       KAFKA_GROUP_ID: id,
       CASSANDRA_KEYSPACE: keyspace,
       METADATA_LOG: flags["metadata-log"],

@@ -33,8 +33,10 @@ export async function routerRun(
 ): Promise<RouterRunResult> {
   const { kafka, admin } = context;
   const id = `${context.runId}-r${n}-${metadataLog ? "log" : "nolog"}`;
-  const topics = { inbox: `${id}-inbox`, target: `${id}-s1`, dlq: `${id}-dlq` };
-  await createBenchTopics(kafka, admin, Object.values(topics));
+  // Its own routes topic: the shared chain-routes may hold other routes for initial-publisher (live routes
+  // seed only workers the topic has never seen), and the router would forward there.
+  const topics = { inbox: `${id}-inbox`, target: `${id}-s1`, dlq: `${id}-dlq`, routes: `${id}-routes` };
+  await createBenchTopics(kafka, admin, [topics.inbox, topics.target, topics.dlq]);
   await preload(kafka, topics.inbox, values);
   const routes = await writeRoutesFile({
     "initial-publisher": { targetTopic: topics.target, routeId: "bench" },
@@ -48,6 +50,7 @@ export async function routerRun(
       INBOX_TOPIC: topics.inbox,
       COMMAND_CENTER_DLQ_TOPIC: topics.dlq,
       ROUTES_FILE: routes,
+      ROUTES_TOPIC: topics.routes,
       METADATA_LOG: metadataLog ? "on" : "off",
       KAFKA_GROUP_ID: id,
       LOG_LEVEL: "info",
