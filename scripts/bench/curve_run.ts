@@ -9,7 +9,7 @@ import { type BenchContext, note } from "./bench_context.ts";
 import { capacityDrainMs } from "./capacity_search.ts";
 import { ChainSession } from "./chain_session.ts";
 import { runStep, warmUpPlan } from "./rate_step.ts";
-import { type StepFigures, stepFigures } from "./step_figures.ts";
+import { stageNames, type StepFigures, stepFigures } from "./step_figures.ts";
 
 /** How long a point waits for its last orders after its last acknowledgement. */
 const pointWaitMs = 300_000;
@@ -32,6 +32,11 @@ export async function curveRun(context: BenchContext, rates: readonly number[], 
       points.push(point);
       note(
         `  offered ${point.achieved_orders_per_s}/s, done ${point.completed}/${point.published}, hop p99 ${point.hop_p99_ms} ms, e2e p50/p99 ${point.e2e_p50_ms}/${point.e2e_p99_ms} ms, CPU ${point.cpu_us_per_order.all} µs/order`,
+      );
+      note(
+        `  stages p50/p99 ms: ${
+          stageNames.map((n) => `${n} ${point.stages[n].p50_ms}/${point.stages[n].p99_ms}`).join(", ")
+        }`,
       );
       if (record.problems.length > 0) {
         note(`  ${record.problems.join("; ")}: a fresh chain for the next point`);

@@ -6,6 +6,9 @@
  * - Hop: service-1 topic append − inbox append of the publisher's record, and service-2 topic append − inbox
  *   append of service-1's record (broker LogAppendTime on both, one clock).
  * - End to end: service-2's "order fulfilled/rejected" log time − inbox append of the publisher's record.
+ * - Stages: where the end-to-end time goes, p50/p99 of each: `hop1` (command center to service-1's topic),
+ *   `service1` (service-1's record on the inbox − its input's append), `hop2` (command center to service-2's
+ *   topic), `service2` (completion − service-2's input append).
  * - CPU µs per order: each process's CPU seconds in the step over the orders completed in the step; `all` sums
  *   them.
  *
@@ -46,12 +49,18 @@ export interface StepFigures {
   e2e_p95_ms: number;
   e2e_p99_ms: number;
   e2e_max_ms: number;
+  /** p50 and p99 (ms) of each stage of an order's way; see the module's notes. */
+  stages: Record<StageName, { p50_ms: number; p99_ms: number }>;
   /** Per process, and `all`. */
   cpu_us_per_order: Record<string, number>;
   /** Peak resident memory per process, MiB. */
   rss_mib: Record<string, number>;
   problems: string[];
 }
+
+/** The stages of an order's way through the chain, in order. */
+export const stageNames = ["hop1", "service1", "hop2", "service2"] as const;
+export type StageName = typeof stageNames[number];
 
 /** Figures of `step`, given the append times and completions known now. */
 export function stepFigures(
@@ -63,6 +72,7 @@ export function stepFigures(
   const drainDeadline = step.lastAckAt + plan.drainMs;
   const hops: number[] = [];
   const e2e: number[] = [];
+  const stages: Record<StageName, number[]> = { hop1: [], service1: [], hop2: [], service2: [] };
   let completed = 0;
   let inDrain = 0;
   for (const id of ids) {
@@ -74,10 +84,18 @@ export function stepFigures(
       if (sent !== undefined) e2e.push(done - sent);
     }
     const s1 = times.s1.get(id);
-    if (sent !== undefined && s1 !== undefined) hops.push(s1 - sent);
     const back = times.inboxSecond.get(id);
     const s2 = times.s2.get(id);
-    if (back !== undefined && s2 !== undefined) hops.push(s2 - back);
+    if (sent !== undefined && s1 !== undefined) {
+      hops.push(s1 - sent);
+      stages.hop1.push(s1 - sent);
+    }
+    if (s1 !== undefined && back !== undefined) stages.service1.push(back - s1);
+    if (back !== undefined && s2 !== undefined) {
+      hops.push(s2 - back);
+      stages.hop2.push(s2 - back);
+    }
+    if (s2 !== undefined && done !== undefined) stages.service2.push(done - s2);
   }
   const span = (step.lastAckAt - step.firstAckAt) / 1000;
   const hop = summarise(hops);
@@ -105,6 +123,10 @@ export function stepFigures(
     e2e_p95_ms: end.p95,
     e2e_p99_ms: end.p99,
     e2e_max_ms: end.max,
+    stages: Object.fromEntries(stageNames.map((name) => {
+      const { p50, p99 } = summarise(stages[name]);
+      return [name, { p50_ms: p50, p99_ms: p99 }];
+    })) as StepFigures["stages"],
     cpu_us_per_order: cpu,
     rss_mib: Object.fromEntries(
       Object.entries(step.rssMiB).map(([n, mib]) => [n, Math.round(mib * 10) / 10]),

@@ -36,6 +36,13 @@ Deno.test("stepFigures() matches hops and end-to-end times by request_id", () =>
   // c completed after the last acknowledgement (10,030) plus the 5 s drain.
   assert.equal(f.completed_in_drain, 2);
   assert.equal(f.achieved_orders_per_s, 100);
+  // Stages: hop1 a 5, b 20, c 1; service1 a 45, b 40; hop2 a 10, b 20; service2 a 40, b 210.
+  assert.deepEqual(f.stages, {
+    hop1: { p50_ms: 5, p99_ms: 20 },
+    service1: { p50_ms: 40, p99_ms: 45 },
+    hop2: { p50_ms: 10, p99_ms: 20 },
+    service2: { p50_ms: 40, p99_ms: 210 },
+  });
 });
 
 Deno.test("stepFigures() divides CPU by the orders completed in the step, and sums what it can read", () => {
