@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { capacityOf, capacityVerdict, nextCapacityRate } from "./capacity_search.ts";
 import type { StepFigures } from "./step_figures.ts";
 
+const stage = { p50_ms: 1, p99_ms: 2 };
+
 const pass = (rate: number) => ({ rate, passed: true });
 const fail = (rate: number) => ({ rate, passed: false });
 
@@ -52,6 +54,7 @@ function step(overrides: Partial<StepFigures> = {}): StepFigures {
     e2e_p95_ms: 90,
     e2e_p99_ms: 250,
     e2e_max_ms: 400,
+    stages: { hop1: stage, service1: stage, hop2: stage, service2: stage },
     cpu_us_per_order: {},
     rss_mib: {},
     problems: [],

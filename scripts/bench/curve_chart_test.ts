@@ -3,6 +3,8 @@ import type { CapacityStep } from "./capacity_run.ts";
 import { curveChart } from "./curve_chart.ts";
 import type { StepFigures } from "./step_figures.ts";
 
+const stage = { p50_ms: 1, p99_ms: 2 };
+
 function point(rate: number, p50: number, p99: number): StepFigures {
   return {
     offered_orders_per_s: rate,
@@ -20,6 +22,7 @@ function point(rate: number, p50: number, p99: number): StepFigures {
     e2e_p95_ms: p99,
     e2e_p99_ms: p99,
     e2e_max_ms: p99,
+    stages: { hop1: stage, service1: stage, hop2: stage, service2: stage },
     cpu_us_per_order: { all: 1000 },
     rss_mib: {},
     problems: [],

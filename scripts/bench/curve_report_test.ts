@@ -3,6 +3,8 @@ import type { CapacityFigures } from "./capacity_run.ts";
 import { curveKeys, curveLost, curveTables } from "./curve_report.ts";
 import type { StepFigures } from "./step_figures.ts";
 
+const stage = { p50_ms: 1, p99_ms: 2 };
+
 function point(rate: number, p99: number, completed = rate * 10): StepFigures {
   return {
     offered_orders_per_s: rate,
@@ -20,6 +22,7 @@ function point(rate: number, p99: number, completed = rate * 10): StepFigures {
     e2e_p95_ms: 20,
     e2e_p99_ms: p99,
     e2e_max_ms: 99,
+    stages: { hop1: stage, service1: stage, hop2: stage, service2: stage },
     cpu_us_per_order: { publisher: 100, kafka: 200, all: 300 },
     rss_mib: { "service-2": 250 },
     problems: [],
