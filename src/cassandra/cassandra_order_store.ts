@@ -19,10 +19,7 @@ import {
  */
 export class CassandraOrderStore implements OrderStore {
   readonly #client: cassandra.Client;
-  readonly #cql: Record<
-    "state" | "save" | "markEmailed" | "move" | "markStockTaken",
-    string
-  >;
+  readonly #cql: Record<"states" | "save" | "saveTakingStock" | "markEmailed" | "move", string>;
   readonly #options = {
     prepare: true,
     isIdempotent: true,
@@ -32,28 +29,72 @@ export class CassandraOrderStore implements OrderStore {
   constructor(client: cassandra.Client, keyspace: string) {
     this.#client = client;
     this.#cql = {
-      state: `SELECT saved_at, emailed_at, stock_taken_at FROM ${keyspace}.orders WHERE request_id = ?`,
-      save:
-        `INSERT INTO ${keyspace}.orders (request_id, order_id, user_id, email, amount, items, status, reason,
-        processed_by, validated_at, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      markEmailed: `UPDATE ${keyspace}.orders SET emailed_at = ? WHERE request_id = ?`,
+      states: `SELECT request_id, saved_at, emailed_at, stock_taken_at FROM ${keyspace}.orders
+        WHERE request_id IN ?`,
+      save: `INSERT INTO ${keyspace}.orders (${orderColumns}) VALUES (${marks(orderColumns)})`,
+      saveTakingStock: `INSERT INTO ${keyspace}.orders (${orderColumns}, stock_taken_at)
+        VALUES (${marks(orderColumns)}, ?)`,
+      markEmailed: `UPDATE ${keyspace}.orders SET emailed_at = ? WHERE request_id IN ?`,
       move:
         `INSERT INTO ${keyspace}.inventory_movements (sku, request_id, quantity, moved_at) VALUES (?, ?, ?, ?)`,
-      markStockTaken: `UPDATE ${keyspace}.orders SET stock_taken_at = ? WHERE request_id = ?`,
     };
   }
 
-  async state(requestId: string): Promise<FulfillmentState> {
-    const row = (await this.#client.execute(this.#cql.state, [requestId], this.#options)).first();
-    return {
-      saved: row?.get("saved_at") != null,
-      emailed: row?.get("emailed_at") != null,
-      stockTaken: row?.get("stock_taken_at") != null,
-    };
+  /** One query per {@link requestsPerQuery} requests, all at once. */
+  async states(requestIds: readonly string[]): Promise<Map<string, FulfillmentState>> {
+    const states = new Map<string, FulfillmentState>();
+    const none = { saved: false, emailed: false, stockTaken: false };
+    for (const id of requestIds) states.set(id, none);
+    const results = await Promise.all(
+      chunks(requestIds, requestsPerQuery).map((ids) =>
+        this.#client.execute(this.#cql.states, [ids], this.#options)
+      ),
+    );
+    for (const result of results) {
+      for (const row of result.rows) {
+        states.set(row.get("request_id").toString(), {
+          saved: row.get("saved_at") != null,
+          emailed: row.get("emailed_at") != null,
+          stockTaken: row.get("stock_taken_at") != null,
+        });
+      }
+    }
+    return states;
   }
 
   async save(o: SavedOrder): Promise<void> {
-    await this.#client.execute(this.#cql.save, [
+    await this.#client.execute(this.#cql.save, this.#orderParams(o, new Date()), this.#options);
+  }
+
+  /**
+   * The order row (with `stock_taken_at`) and one ledger row per sku in one unlogged batch: one request, no
+   * batchlog. The rows are in different partitions, so the batch is not atomic; a retry rewrites all of them,
+   * which changes nothing that was already written. (A logged batch, tried first, cost Cassandra a batchlog
+   * write and delete per order: CPU the benchmark showed the machine did not have.)
+   */
+  async saveAndTakeStock(o: SavedOrder): Promise<void> {
+    const now = new Date();
+    await this.#client.batch([
+      { query: this.#cql.saveTakingStock, params: [...this.#orderParams(o, now), now] },
+      ...[...quantitiesPerSku(o.items)].map(([sku, quantity]) => ({
+        query: this.#cql.move,
+        params: [sku, o.requestId, quantity, now],
+      })),
+    ], { ...this.#options, logged: false });
+  }
+
+  /** One UPDATE per {@link requestsPerQuery} requests, all at once. */
+  async markEmailed(requestIds: readonly string[]): Promise<void> {
+    const now = new Date();
+    await Promise.all(
+      chunks(requestIds, requestsPerQuery).map((ids) =>
+        this.#client.execute(this.#cql.markEmailed, [now, ids], this.#options)
+      ),
+    );
+  }
+
+  #orderParams(o: SavedOrder, savedAt: Date): unknown[] {
+    return [
       o.requestId,
       o.orderId,
       o.userId,
@@ -64,24 +105,27 @@ export class CassandraOrderStore implements OrderStore {
       o.reason ?? null,
       o.processedBy,
       Number.isNaN(o.validatedAt.getTime()) ? null : o.validatedAt,
-      new Date(),
-    ], this.#options);
+      savedAt,
+    ];
   }
+}
 
-  async markEmailed(requestId: string): Promise<void> {
-    await this.#client.execute(this.#cql.markEmailed, [new Date(), requestId], this.#options);
-  }
+const orderColumns =
+  "request_id, order_id, user_id, email, amount, items, status, reason, processed_by, validated_at, saved_at";
 
-  async takeStock(requestId: string, items: readonly { sku: string; quantity: number }[]): Promise<void> {
-    const now = new Date();
-    // Ledger rows first, the stamp only once they are stored. No logged batch is needed: rewriting a ledger row
-    // changes nothing, so a crash in between is repaired by the replay. (A logged batch, tried first, cost
-    // Cassandra a batchlog write and delete per order: CPU the benchmark showed the machine did not have.)
-    await Promise.all(
-      [...quantitiesPerSku(items)].map(([sku, quantity]) =>
-        this.#client.execute(this.#cql.move, [sku, requestId, quantity, now], this.#options)
-      ),
-    );
-    await this.#client.execute(this.#cql.markStockTaken, [now, requestId], this.#options);
-  }
+/** `?, ?, …`: one bind marker per column of `columns`. */
+function marks(columns: string): string {
+  return columns.split(",").map(() => "?").join(", ");
+}
+
+/**
+ * Requests per `IN` query. Cassandra reads or writes each partition of an `IN` list; a hundred keeps one query
+ * well under its timeouts and its coordinator's memory, and a batch of orders in one or a few queries.
+ */
+export const requestsPerQuery = 100;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -36,18 +36,25 @@ export interface FulfillmentState {
   stockTaken: boolean;
 }
 
-/** What service-2 needs from storage. Every method may be repeated with the same arguments to the same effect. */
+/**
+ * What service-2 needs from storage. Every method may be repeated with the same arguments to the same effect.
+ * The methods take or touch several requests or rows at once, so that a batch of orders costs a few requests
+ * to the store, not a few per order.
+ */
 export interface OrderStore {
-  state(requestId: string): Promise<FulfillmentState>;
+  /** The steps done for each of `requestIds`; a request the store has never seen has none done. */
+  states(requestIds: readonly string[]): Promise<Map<string, FulfillmentState>>;
   /** Upserts by request_id: saving twice leaves one order (the last one saved); the step flags are kept. */
   save(order: SavedOrder): Promise<void>;
-  /** Records that the confirmation mail went out. */
-  markEmailed(requestId: string): Promise<void>;
   /**
-   * Records one ledger movement per sku (quantities of a repeated sku are summed), then the step. Repeating it
-   * takes nothing more: the movement of (sku, request) is overwritten, not added.
+   * Saves the order and takes its items off the inventory, in one request: one ledger movement per sku
+   * (quantities of a repeated sku are summed), and both steps' flags. Repeating it takes nothing more: the
+   * movement of (sku, request) is overwritten, not added. The writes need not be atomic, so a failure may leave
+   * some done: callers repeat the whole call until it succeeds, which is harmless.
    */
-  takeStock(requestId: string, items: readonly { sku: string; quantity: number }[]): Promise<void>;
+  saveAndTakeStock(order: SavedOrder): Promise<void>;
+  /** Records that the confirmation mails of `requestIds` went out. */
+  markEmailed(requestIds: readonly string[]): Promise<void>;
 }
 
 /** Sums the quantities per sku: one ledger movement per (sku, request). */

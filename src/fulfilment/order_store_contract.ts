@@ -57,58 +57,80 @@ export function orderStoreContract(name: string, makeStore: () => Promise<StoreU
       },
     });
 
-  test("state() of an unknown request has no step done", async (store) => {
-    assert.deepEqual(await store.state(crypto.randomUUID()), none);
+  const state = async (store: OrderStore, id: string) => (await store.states([id])).get(id);
+  /** A request that takes `items` (saved as a copy of the sample order with those items). */
+  const taking = (items: SavedOrder["items"], id = crypto.randomUUID()) => ({ ...sampleOrder(id), items });
+
+  test("states() has every request asked for; one never seen has no step done", async (store) => {
+    const [seen, unseen] = [crypto.randomUUID(), crypto.randomUUID()];
+    await store.save(sampleOrder(seen));
+    const states = await store.states([seen, unseen]);
+    assert.deepEqual([...states.keys()].sort(), [seen, unseen].sort());
+    assert.deepEqual(states.get(unseen), none);
+    assert.deepEqual(states.get(seen), { ...none, saved: true });
+    assert.deepEqual(await store.states([]), new Map());
+  });
+
+  test("states() answers for more requests than one query takes", async (store) => {
+    const ids = Array.from({ length: 250 }, () => crypto.randomUUID());
+    await Promise.all(ids.slice(0, 3).map((id) => store.save(sampleOrder(id))));
+    await store.markEmailed([ids[249]]);
+    const states = await store.states(ids);
+    assert.equal(states.size, 250);
+    assert.deepEqual(ids.filter((id) => states.get(id)?.saved), ids.slice(0, 3));
+    assert.deepEqual(ids.filter((id) => states.get(id)?.emailed), [ids[249]]);
   });
 
   test("save() twice leaves the order saved once, and no other step done", async (store) => {
     const id = crypto.randomUUID();
     await store.save(sampleOrder(id));
     await store.save(sampleOrder(id));
-    assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: false });
+    assert.deepEqual(await state(store, id), { saved: true, emailed: false, stockTaken: false });
   });
 
   test("each step's flag is set by its own method and kept when the order is saved again", async (store) => {
     const id = crypto.randomUUID();
     await store.save({ ...sampleOrder(id), status: "rejected", reason: "amount must be > 0" });
-    await store.markEmailed(id);
-    assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: false });
-    await store.takeStock(id, sampleOrder(id).items);
-    assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: true });
+    await store.markEmailed([id]);
+    assert.deepEqual(await state(store, id), { saved: true, emailed: true, stockTaken: false });
+    await store.saveAndTakeStock(sampleOrder(id));
+    assert.deepEqual(await state(store, id), { saved: true, emailed: true, stockTaken: true });
     await store.save(sampleOrder(id));
-    assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: true });
-    const other = crypto.randomUUID();
-    await store.markEmailed(other);
-    assert.deepEqual(await store.state(other), { saved: false, emailed: true, stockTaken: false });
+    assert.deepEqual(await state(store, id), { saved: true, emailed: true, stockTaken: true });
+    const [other, third] = [crypto.randomUUID(), crypto.randomUUID()];
+    await store.markEmailed([other, third]);
+    assert.deepEqual(await state(store, other), { saved: false, emailed: true, stockTaken: false });
+    assert.deepEqual(await state(store, third), { saved: false, emailed: true, stockTaken: false });
   });
 
-  test("takeStock() twice for the same request takes the stock once", async (store, inventory) => {
+  test("saveAndTakeStock() twice for the same request takes the stock once", async (store, inventory) => {
     const id = crypto.randomUUID();
     await inventory.seed({ "sku-a": 100, "sku-b": 50 });
-    await store.save(sampleOrder(id));
-    await store.takeStock(id, sampleOrder(id).items);
-    await store.takeStock(id, sampleOrder(id).items);
+    await store.saveAndTakeStock(sampleOrder(id));
+    await store.saveAndTakeStock(sampleOrder(id));
     assert.equal(await inventory.level("sku-a"), 98);
     assert.equal(await inventory.level("sku-b"), 49);
+    assert.deepEqual(await state(store, id), { saved: true, emailed: false, stockTaken: true });
   });
 
   test("the stock level is the initial stock minus what every request took", async (store, inventory) => {
     await inventory.seed({ "sku-a": 100 });
     assert.equal(await inventory.level("sku-a"), 100);
-    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 2 }, {
+    await store.saveAndTakeStock(taking([{ sku: "sku-a", quantity: 2, price: 1 }, {
       sku: "sku-a",
       quantity: 1,
-    }]);
-    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 4 }]);
+      price: 1,
+    }]));
+    await store.saveAndTakeStock(taking([{ sku: "sku-a", quantity: 4, price: 1 }]));
     assert.equal(await inventory.level("sku-a"), 93);
-    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-new", quantity: 2 }]);
+    await store.saveAndTakeStock(taking([{ sku: "sku-new", quantity: 2, price: 1 }]));
     assert.equal(await inventory.level("sku-new"), -2, "a sku never seeded starts at 0");
     assert.equal(await inventory.level("sku-unknown"), 0);
   });
 
   test("seeding again replaces the initial stock and keeps what was taken", async (store, inventory) => {
     await inventory.seed({ "sku-a": 10 });
-    await store.takeStock(crypto.randomUUID(), [{ sku: "sku-a", quantity: 3 }]);
+    await store.saveAndTakeStock(taking([{ sku: "sku-a", quantity: 3, price: 1 }]));
     await inventory.seed({ "sku-a": 20 });
     assert.equal(await inventory.level("sku-a"), 17);
   });

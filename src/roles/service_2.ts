@@ -9,7 +9,7 @@ import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from 
 import type { Logger } from "../app/log.ts";
 import type { Keyring } from "../envelope/keyring.ts";
 import { type EnrichedOrder, parseEnrichedOrder } from "../order/order.ts";
-import type { OrderStore, SavedOrder } from "../fulfilment/order_store.ts";
+import type { FulfillmentState, OrderStore, SavedOrder } from "../fulfilment/order_store.ts";
 import type { Mailer } from "../fulfilment/mailer.ts";
 import { deadLetter as deadLetterRecord } from "../messaging/dead_letter.ts";
 import { PayloadError } from "../failure/payload_error.ts";
@@ -73,48 +73,58 @@ export function savedOrder(requestId: string, order: EnrichedOrder): SavedOrder 
 /** What {@link fulfil} did with an order. */
 export type Outcome = "fulfilled" | "rejected" | "repeated";
 
-/** Fulfils or rejects one order, doing only the steps the store does not show as done. */
+/** A request the store has never seen. */
+const nothingDone: FulfillmentState = { saved: false, emailed: false, stockTaken: false };
+
+/**
+ * Fulfils or rejects one order whose steps done so far are `state`, doing only what is not done. A valid order is
+ * done once its mail is marked sent, which the caller does for the whole batch ("fulfilled" means the mail went
+ * out now and is to be marked): until then, a redelivery saves the order and takes its stock again (rewrites
+ * that change nothing) and sends the mail again.
+ */
 export async function fulfil(
   requestId: string,
   order: EnrichedOrder,
+  state: FulfillmentState,
   deps: Pick<Service2Deps, "store" | "mailer">,
 ): Promise<Outcome> {
-  const state = await deps.store.state(requestId);
   const saved = savedOrder(requestId, order);
   if (saved.status === "rejected") {
     if (state.saved) return "repeated";
     await deps.store.save(saved);
     return "rejected";
   }
-  if (state.saved && state.emailed && state.stockTaken) return "repeated";
-  // Saving the order and taking its stock are independent upserts: one round trip for both, before the mail,
-  // so a fresh order costs three sequential round trips to Cassandra (state, save with stock, mark emailed).
-  await Promise.all([
-    state.saved ? undefined : deps.store.save(saved),
-    state.stockTaken ? undefined : deps.store.takeStock(requestId, saved.items),
-  ]);
-  if (!state.emailed) {
-    // Sent before it is marked: a crash between the two sends the mail again (at least once); the Message-ID
-    // is derived from the request_id so a mail system can drop the duplicate.
-    await deps.mailer.sendConfirmation({
-      requestId,
-      orderId: saved.orderId,
-      to: saved.email,
-      amount: saved.amount,
-      items: saved.items,
-    });
-    await deps.store.markEmailed(requestId);
-  }
+  if (state.emailed) return "repeated";
+  // One request saves the order and takes its stock, before the mail: a fresh order costs one request of its
+  // own; the batch's state query and its mark are shared by all of the batch's orders.
+  await deps.store.saveAndTakeStock(saved);
+  // Sent before it is marked: a crash between the two sends the mail again (at least once); the Message-ID
+  // is derived from the request_id so a mail system can drop the duplicate.
+  await deps.mailer.sendConfirmation({
+    requestId,
+    orderId: saved.orderId,
+    to: saved.email,
+    amount: saved.amount,
+    items: saved.items,
+  });
   return "fulfilled";
 }
 
 /** Orders of one batch fulfilled at once; orders of one request_id still go one after another. */
 export const fulfilConcurrency = 32;
 
+/** The state a request is in after {@link fulfil} returned `outcome` for it. */
+function after(state: FulfillmentState, outcome: Outcome): FulfillmentState {
+  if (outcome === "fulfilled") return { saved: true, stockTaken: true, emailed: true };
+  if (outcome === "rejected") return { ...state, saved: true };
+  return state;
+}
+
 /**
- * Processes one batch: different requests concurrently, the same request in order. Dead letters go out before
+ * Processes one batch: one query for the steps done of all its requests, then different requests
+ * concurrently and the same request in order, then one mark for all the mails sent. Dead letters go out before
  * the batch is committed; if any order fails (Cassandra or SMTP down), the whole batch fails after every order
- * settled, and comes again: the done steps are not repeated.
+ * settled and the mails sent are marked, and it comes again: the done steps are not repeated.
  */
 export async function fulfilBatch(
   batch: RecordBatch,
@@ -157,39 +167,61 @@ export async function fulfilBatch(
       deadLetter(batch.records[i], "invalid_payload", error.message);
     }
   }
-  await settleAll([...byRequest], fulfilConcurrency, async ([requestId, orders]) => {
-    for (const { order, record, workerName } of orders) {
-      const hop = tracer.start("fulfil", record.headers[TRACEPARENT_HEADER], {
-        request_id: requestId,
-        worker_name: workerName,
-        topic: batch.topic,
-      });
-      let outcome: Outcome;
-      try {
-        outcome = await fulfil(requestId, order, deps);
-      } catch (error) {
-        // A failure that says it is permanent (a 5xx mail rejection) would fail every later try the same way:
-        // the order goes to the dead-letter topic, where it can be replayed once the cause is fixed (the steps
-        // already done are not repeated). Anything else fails the batch, which comes again.
-        if (isRetriable(error)) {
-          hop.end({ outcome: "retry" }, true);
-          throw error;
+  const states = byRequest.size > 0 ? await deps.store.states([...byRequest.keys()]) : new Map();
+  const done: { requestId: string; outcome: Outcome; hop: ReturnType<HopTracer["start"]> }[] = [];
+  let failure: { error: unknown } | undefined;
+  try {
+    await settleAll([...byRequest], fulfilConcurrency, async ([requestId, orders]) => {
+      let state: FulfillmentState = states.get(requestId) ?? nothingDone;
+      for (const { order, record, workerName } of orders) {
+        const hop = tracer.start("fulfil", record.headers[TRACEPARENT_HEADER], {
+          request_id: requestId,
+          worker_name: workerName,
+          topic: batch.topic,
+        });
+        let outcome: Outcome;
+        try {
+          outcome = await fulfil(requestId, order, state, deps);
+        } catch (error) {
+          // A failure that says it is permanent (a 5xx mail rejection) would fail every later try the same way:
+          // the order goes to the dead-letter topic, where it can be replayed once the cause is fixed (the steps
+          // already done are not repeated). Anything else fails the batch, which comes again.
+          if (isRetriable(error)) {
+            hop.end({ outcome: "retry" }, true);
+            throw error;
+          }
+          deadLetter(record, "permanent_failure", (error as Error).message);
+          hop.end({ outcome: "dead_letter:permanent_failure" }, true);
+          continue;
         }
-        deadLetter(record, "permanent_failure", (error as Error).message);
-        hop.end({ outcome: "dead_letter:permanent_failure" }, true);
-        continue;
+        state = after(state, outcome);
+        done.push({ requestId, outcome, hop });
       }
-      hop.end({ outcome });
-      stats[outcome]++;
-      deps.metrics?.orders.inc({ outcome });
-      if (deps.logger.isLevelEnabled("info")) {
-        deps.logger.info(
-          { request_id: requestId, outcome, trace_id: hop.context.traceId },
-          `order ${outcome}`,
-        );
-      }
+    });
+  } catch (error) {
+    failure = { error };
+  }
+  // The mails sent are marked even when another order failed, so the batch's next try does not send them again.
+  const mailed = done.filter((d) => d.outcome === "fulfilled").map((d) => d.requestId);
+  if (mailed.length > 0) {
+    try {
+      await deps.store.markEmailed(mailed);
+    } catch (error) {
+      failure ??= { error };
     }
-  });
+  }
+  if (failure) {
+    for (const { hop } of done) hop.end({ outcome: "retry" }, true);
+    throw failure.error;
+  }
+  for (const { requestId, outcome, hop } of done) {
+    hop.end({ outcome });
+    stats[outcome]++;
+    deps.metrics?.orders.inc({ outcome });
+    if (deps.logger.isLevelEnabled("info")) {
+      deps.logger.info({ request_id: requestId, outcome, trace_id: hop.context.traceId }, `order ${outcome}`);
+    }
+  }
   await deps.sink.send(deadLetters);
   if (deps.metrics) {
     deps.metrics.received.inc({ topic: batch.topic }, batch.records.length);

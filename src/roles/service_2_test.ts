@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fulfil, fulfilBatch, type Service2Stats } from "./service_2.ts";
+import { fulfilBatch, type Service2Stats } from "./service_2.ts";
 import { inRecord, MemorySink } from "../testing/memory_kafka.ts";
 import { MemoryOrderStore } from "../testing/memory_order_store.ts";
 import { RecordingMailer } from "../testing/recording_mailer.ts";
@@ -37,12 +37,34 @@ function stats(): Service2Stats {
   return { fulfilled: 0, rejected: 0, repeated: 0, deadLettered: 0 };
 }
 
-Deno.test("fulfil() saves a valid order, mails it once and takes its items off the inventory", async () => {
+/** Delivers `orders` (request_id, order) to service-2 as one batch; its stats. */
+async function deliver(
+  orders: [string, EnrichedOrder][],
+  deps: { store: MemoryOrderStore; mailer: RecordingMailer; sink?: MemorySink },
+): Promise<Service2Stats> {
+  const records = await Promise.all(orders.map(async ([id, order], i) => ({
+    ...inRecord(i, encodeEnvelope(await sealEnvelope(key, id, "service-1-publisher", order))),
+    topic: "s2",
+    partition: 0,
+  })));
+  const s = stats();
+  await fulfilBatch(
+    { topic: "s2", partition: 0, records },
+    { sink: deps.sink ?? new MemorySink(), keyring, logger, ...deps },
+    options,
+    s,
+  );
+  return s;
+}
+
+const state = async (store: MemoryOrderStore, id: string) => (await store.states([id])).get(id);
+
+Deno.test("service-2 saves a valid order, mails it once and takes its items off the inventory", async () => {
   const store = new MemoryOrderStore();
   const mailer = new RecordingMailer();
   const id = crypto.randomUUID();
-  assert.equal(await fulfil(id, valid, { store, mailer }), "fulfilled");
-  assert.deepEqual(await store.state(id), { saved: true, emailed: true, stockTaken: true });
+  assert.deepEqual(await deliver([[id, valid]], { store, mailer }), { ...stats(), fulfilled: 1 });
+  assert.deepEqual(await state(store, id), { saved: true, emailed: true, stockTaken: true });
   assert.equal(mailer.sent.length, 1);
   assert.equal(mailer.sent[0].requestId, id);
   assert.equal(mailer.sent[0].to, "u-1@example.com");
@@ -50,37 +72,57 @@ Deno.test("fulfil() saves a valid order, mails it once and takes its items off t
   assert.equal(await store.level("sku-002"), -1);
 });
 
-Deno.test("fulfil() repeats nothing when the same order is delivered again", async () => {
+Deno.test("service-2 repeats nothing when the same order is delivered again, in the same batch or later", async () => {
   const store = new MemoryOrderStore();
   const mailer = new RecordingMailer();
   const id = crypto.randomUUID();
-  await fulfil(id, valid, { store, mailer });
-  assert.equal(await fulfil(id, valid, { store, mailer }), "repeated");
+  assert.deepEqual(await deliver([[id, valid], [id, valid]], { store, mailer }), {
+    ...stats(),
+    fulfilled: 1,
+    repeated: 1,
+  });
+  assert.deepEqual(await deliver([[id, valid]], { store, mailer }), { ...stats(), repeated: 1 });
   assert.equal(mailer.sent.length, 1);
   assert.equal(await store.level("sku-001"), -2);
 });
 
-Deno.test("fulfil() finishes the steps a crash left undone, without repeating the done ones", async () => {
+Deno.test("service-2 asks the store once per batch for its requests' steps, and marks their mails once", async () => {
   const store = new MemoryOrderStore();
   const mailer = new RecordingMailer();
-  const id = crypto.randomUUID();
-  mailer.failNext = 1;
-  await assert.rejects(fulfil(id, valid, { store, mailer }));
-  assert.deepEqual(await store.state(id), { saved: true, emailed: false, stockTaken: true });
-  assert.equal(await fulfil(id, valid, { store, mailer }), "fulfilled");
-  assert.equal(mailer.sent.length, 1);
-  assert.equal(await store.level("sku-001"), -2, "stock taken once");
+  const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
+  const s = await deliver(ids.map((id) => [id, valid]), { store, mailer });
+  assert.equal(s.fulfilled, 5);
+  assert.deepEqual(store.calls, { states: 1, save: 0, saveAndTakeStock: 5, markEmailed: 1 });
+  for (const id of ids) assert.equal((await state(store, id))?.emailed, true);
 });
 
-Deno.test("fulfil() records an invalid order as rejected, with no email and no inventory change", async () => {
+Deno.test("service-2 finishes the steps a crash left undone, and marks the mails that did go out", async () => {
+  const store = new MemoryOrderStore();
+  const mailer = new RecordingMailer();
+  const [failing, fine] = [crypto.randomUUID(), crypto.randomUUID()];
+  mailer.failNext = 1;
+  mailer.failRetriable = true;
+  await assert.rejects(deliver([[failing, valid], [fine, valid]], { store, mailer }));
+  assert.deepEqual(await state(store, failing), { saved: true, emailed: false, stockTaken: true });
+  assert.deepEqual(await state(store, fine), { saved: true, emailed: true, stockTaken: true });
+  assert.deepEqual(await deliver([[failing, valid], [fine, valid]], { store, mailer }), {
+    ...stats(),
+    fulfilled: 1,
+    repeated: 1,
+  });
+  assert.deepEqual(mailer.sent.map((m) => m.requestId).sort(), [failing, fine].sort(), "one mail each");
+  assert.equal(await store.level("sku-001"), -4, "stock taken once per order");
+});
+
+Deno.test("service-2 records an invalid order as rejected, with no email and no inventory change", async () => {
   const store = new MemoryOrderStore();
   const mailer = new RecordingMailer();
   const id = crypto.randomUUID();
-  assert.equal(await fulfil(id, invalid, { store, mailer }), "rejected");
+  assert.deepEqual(await deliver([[id, invalid]], { store, mailer }), { ...stats(), rejected: 1 });
   assert.equal(mailer.sent.length, 0);
   assert.equal(await store.level("sku-001"), 0);
-  assert.equal((await store.state(id)).saved, true);
-  assert.equal(await fulfil(id, invalid, { store, mailer }), "repeated");
+  assert.equal((await state(store, id))?.saved, true);
+  assert.deepEqual(await deliver([[id, invalid]], { store, mailer }), { ...stats(), repeated: 1 });
 });
 
 Deno.test("fulfilBatch() dead-letters what it cannot decrypt or read as an order, and fulfils the rest", async () => {

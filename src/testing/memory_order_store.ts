@@ -22,31 +22,41 @@ export class MemoryOrderStore implements OrderStore, InventoryProbe {
   /** sku → request id → quantity, like the `inventory_movements` partitions. */
   readonly #ledger = new Map<string, Map<string, number>>();
 
-  state(requestId: string): Promise<FulfillmentState> {
-    return Promise.resolve({
-      saved: this.orders.has(requestId),
-      emailed: this.#emailed.has(requestId),
-      stockTaken: this.#stockTaken.has(requestId),
-    });
+  /** How many calls each method has had: the store's requests, for tests that count them. */
+  readonly calls = { states: 0, save: 0, saveAndTakeStock: 0, markEmailed: 0 };
+
+  states(requestIds: readonly string[]): Promise<Map<string, FulfillmentState>> {
+    this.calls.states++;
+    return Promise.resolve(
+      new Map(requestIds.map((id) => [id, {
+        saved: this.orders.has(id),
+        emailed: this.#emailed.has(id),
+        stockTaken: this.#stockTaken.has(id),
+      }])),
+    );
   }
 
   save(order: SavedOrder): Promise<void> {
+    this.calls.save++;
     this.orders.set(order.requestId, structuredClone(order));
     return Promise.resolve();
   }
 
-  markEmailed(requestId: string): Promise<void> {
-    this.#emailed.add(requestId);
+  markEmailed(requestIds: readonly string[]): Promise<void> {
+    this.calls.markEmailed++;
+    for (const id of requestIds) this.#emailed.add(id);
     return Promise.resolve();
   }
 
-  takeStock(requestId: string, items: readonly { sku: string; quantity: number }[]): Promise<void> {
-    for (const [sku, quantity] of quantitiesPerSku(items)) {
+  saveAndTakeStock(order: SavedOrder): Promise<void> {
+    this.calls.saveAndTakeStock++;
+    this.orders.set(order.requestId, structuredClone(order));
+    for (const [sku, quantity] of quantitiesPerSku(order.items)) {
       const movements = this.#ledger.get(sku) ?? new Map<string, number>();
-      movements.set(requestId, quantity);
+      movements.set(order.requestId, quantity);
       this.#ledger.set(sku, movements);
     }
-    this.#stockTaken.add(requestId);
+    this.#stockTaken.add(order.requestId);
     return Promise.resolve();
   }
 
