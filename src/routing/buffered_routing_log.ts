@@ -38,6 +38,12 @@ export interface BufferedRoutingLogOptions {
   maxBatch: number;
   /** Writes in flight at once. */
   concurrency: number;
+  /**
+   * How long logged rows wait for more before a write of fewer than `maxBatch` rows starts; 0 (the default)
+   * starts it in the same tick. Under load the writes in flight batch the rows anyway; at low rates a short wait
+   * turns a request per routed batch into one per interval.
+   */
+  lingerMs?: number;
   logger: Logger;
   /** At most one warning about dropped and failed rows per this many milliseconds. */
   reportEveryMs: number;
@@ -60,9 +66,9 @@ function describe(error: unknown): string {
 /**
  * A bounded, non-blocking {@link RoutingLog} over a {@link RowWriter}.
  *
- * `log()` appends to an array and, once per tick, schedules a microtask that starts writes of up to `maxBatch`
- * rows, at most `concurrency` at a time; each finished write starts the next. Nothing runs while the queue is
- * empty: no timer, no loop.
+ * `log()` appends to an array and, once per tick (or once per `lingerMs`, or as soon as `maxBatch` rows wait),
+ * starts writes of up to `maxBatch` rows, at most `concurrency` at a time; each finished write starts the next.
+ * Nothing runs while the queue is empty: no timer, no loop.
  */
 export class BufferedRoutingLog implements RoutingLog {
   readonly #writer: RowWriter;
@@ -72,6 +78,7 @@ export class BufferedRoutingLog implements RoutingLog {
   #writes = 0;
   #rowsInFlight = 0;
   #scheduled = false;
+  #lingerTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #written = 0;
   #dropped = 0;
@@ -108,15 +115,25 @@ export class BufferedRoutingLog implements RoutingLog {
       return;
     }
     this.#queue.push(row);
-    if (!this.#scheduled) {
-      // Once per tick: the router logs a whole batch synchronously, then the pump writes it in large chunks.
-      this.#scheduled = true;
+    if (this.#lingerTimer !== undefined && this.#queue.length - this.#head >= this.#options.maxBatch) {
+      // A full write is waiting: no reason to linger.
+      clearTimeout(this.#lingerTimer);
+      this.#lingerTimer = undefined;
       queueMicrotask(this.#pump);
+    } else if (!this.#scheduled) {
+      // Once per tick (or per linger): the router logs a whole batch synchronously, then the pump writes it in
+      // large chunks.
+      this.#scheduled = true;
+      const linger = this.#options.lingerMs ?? 0;
+      if (linger > 0) this.#lingerTimer = setTimeout(this.#pump, linger);
+      else queueMicrotask(this.#pump);
     }
   }
 
   readonly #pump = (): void => {
     this.#scheduled = false;
+    clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = undefined;
     const { maxBatch, concurrency } = this.#options;
     // While backing off, one write at a time probes whether the writer is back.
     const limit = this.#abandoned ? 0 : this.#backoff ? (this.#backoff.timer ? 0 : 1) : concurrency;
@@ -274,6 +291,7 @@ export class BufferedRoutingLog implements RoutingLog {
    */
   async close(timeoutMs: number): Promise<RoutingLogStats> {
     this.#closed = true;
+    if (this.#lingerTimer !== undefined) this.#pump();
     if (this.#backoff?.timer) {
       // Try once more now rather than wait out the backoff.
       clearTimeout(this.#backoff.timer);

@@ -81,6 +81,28 @@ Deno.test("BufferedRoutingLog writes rows in the order they were logged, maxBatc
   assert.deepEqual(writer.written().at(-1), ["req-5"]);
 });
 
+Deno.test("BufferedRoutingLog with lingerMs gathers rows logged in separate ticks into one write", async () => {
+  const writer = new ControlledWriter();
+  writer.instant = true;
+  const log = new BufferedRoutingLog(writer, options({ maxBatch: 10, lingerMs: 50 }));
+  log.log(row(0));
+  await Promise.resolve();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  log.log(row(1));
+  assert.equal(writer.calls.length, 0, "nothing written before the linger ends");
+  await writer.nextCall();
+  assert.deepEqual(writer.written(), [["req-0", "req-1"]]);
+  // A full write does not wait: maxBatch rows start one at once.
+  for (let n = 2; n < 12; n++) log.log(row(n));
+  await Promise.resolve();
+  assert.deepEqual(writer.written()[1], Array.from({ length: 10 }, (_, i) => `req-${i + 2}`));
+  // close() writes what lingers without waiting for the timer.
+  log.log(row(12));
+  const stats = await log.close(0);
+  assert.deepEqual(writer.written().at(-1), ["req-12"]);
+  assert.deepEqual(stats, { written: 13, dropped: 0, failed: 0, pending: 0 });
+});
+
 Deno.test("BufferedRoutingLog drops and counts rows beyond its capacity, and warns with counts only", async () => {
   const writer = new ControlledWriter();
   const { logger, lines } = capturingLogger();
