@@ -29,7 +29,7 @@ export const settings = {
   kafkaClient: {
     flag: "kafka-client",
     env: "KAFKA_CLIENT",
-    default: "kafkajs",
+    default: "platformatic",
     help: "the roles' Kafka client: platformatic | kafkajs",
   },
   clientId: { flag: "client-id", env: "KAFKA_CLIENT_ID", help: "Kafka client id (default chain-<role>)" },
