@@ -78,9 +78,8 @@ const nothingDone: FulfillmentState = { saved: false, emailed: false, stockTaken
 
 /**
  * Fulfils or rejects one order whose steps done so far are `state`, doing only what is not done. A valid order is
- * done once its mail is marked sent, which the caller does for the whole batch ("fulfilled" means the mail went
- * out now and is to be marked): until then, a redelivery saves the order and takes its stock again (rewrites
- * that change nothing) and sends the mail again.
+ * done once its mail is marked sent: until then, a redelivery saves the order and takes its stock again
+ * (rewrites that change nothing) and sends the mail again.
  */
 export async function fulfil(
   requestId: string,
@@ -95,8 +94,8 @@ export async function fulfil(
     return "rejected";
   }
   if (state.emailed) return "repeated";
-  // One request saves the order and takes its stock, before the mail: a fresh order costs one request of its
-  // own; the batch's state query and its mark are shared by all of the batch's orders.
+  // One request saves the order and takes its stock, before the mail: with the mark, a fresh order costs two
+  // requests of its own; the batch's state query is shared by all of the batch's orders.
   await deps.store.saveAndTakeStock(saved);
   // Sent before it is marked: a crash between the two sends the mail again (at least once); the Message-ID
   // is derived from the request_id so a mail system can drop the duplicate.
@@ -107,6 +106,9 @@ export async function fulfil(
     amount: saved.amount,
     items: saved.items,
   });
+  // Marked at once, not with the rest of the batch: a crash between mail and mark repeats only the mails in
+  // flight (a batch-wide mark, tried, repeated every mail of the batch's partitions in the end-to-end test).
+  await deps.store.markEmailed([requestId]);
   return "fulfilled";
 }
 
@@ -121,10 +123,10 @@ function after(state: FulfillmentState, outcome: Outcome): FulfillmentState {
 }
 
 /**
- * Processes one batch: one query for the steps done of all its requests, then different requests
- * concurrently and the same request in order, then one mark for all the mails sent. Dead letters go out before
- * the batch is committed; if any order fails (Cassandra or SMTP down), the whole batch fails after every order
- * settled and the mails sent are marked, and it comes again: the done steps are not repeated.
+ * Processes one batch: one query for the steps done of all its requests, then different requests concurrently
+ * and the same request in order. Dead letters go out before the batch is committed; if any order fails
+ * (Cassandra or SMTP down), the whole batch fails after every order settled, and comes again: the done steps
+ * are not repeated.
  */
 export async function fulfilBatch(
   batch: RecordBatch,
@@ -168,60 +170,41 @@ export async function fulfilBatch(
     }
   }
   const states = byRequest.size > 0 ? await deps.store.states([...byRequest.keys()]) : new Map();
-  const done: { requestId: string; outcome: Outcome; hop: ReturnType<HopTracer["start"]> }[] = [];
-  let failure: { error: unknown } | undefined;
-  try {
-    await settleAll([...byRequest], fulfilConcurrency, async ([requestId, orders]) => {
-      let state: FulfillmentState = states.get(requestId) ?? nothingDone;
-      for (const { order, record, workerName } of orders) {
-        const hop = tracer.start("fulfil", record.headers[TRACEPARENT_HEADER], {
-          request_id: requestId,
-          worker_name: workerName,
-          topic: batch.topic,
-        });
-        let outcome: Outcome;
-        try {
-          outcome = await fulfil(requestId, order, state, deps);
-        } catch (error) {
-          // A failure that says it is permanent (a 5xx mail rejection) would fail every later try the same way:
-          // the order goes to the dead-letter topic, where it can be replayed once the cause is fixed (the steps
-          // already done are not repeated). Anything else fails the batch, which comes again.
-          if (isRetriable(error)) {
-            hop.end({ outcome: "retry" }, true);
-            throw error;
-          }
-          deadLetter(record, "permanent_failure", (error as Error).message);
-          hop.end({ outcome: "dead_letter:permanent_failure" }, true);
-          continue;
+  await settleAll([...byRequest], fulfilConcurrency, async ([requestId, orders]) => {
+    let state: FulfillmentState = states.get(requestId) ?? nothingDone;
+    for (const { order, record, workerName } of orders) {
+      const hop = tracer.start("fulfil", record.headers[TRACEPARENT_HEADER], {
+        request_id: requestId,
+        worker_name: workerName,
+        topic: batch.topic,
+      });
+      let outcome: Outcome;
+      try {
+        outcome = await fulfil(requestId, order, state, deps);
+      } catch (error) {
+        // A failure that says it is permanent (a 5xx mail rejection) would fail every later try the same way:
+        // the order goes to the dead-letter topic, where it can be replayed once the cause is fixed (the steps
+        // already done are not repeated). Anything else fails the batch, which comes again.
+        if (isRetriable(error)) {
+          hop.end({ outcome: "retry" }, true);
+          throw error;
         }
-        state = after(state, outcome);
-        done.push({ requestId, outcome, hop });
+        deadLetter(record, "permanent_failure", (error as Error).message);
+        hop.end({ outcome: "dead_letter:permanent_failure" }, true);
+        continue;
       }
-    });
-  } catch (error) {
-    failure = { error };
-  }
-  // The mails sent are marked even when another order failed, so the batch's next try does not send them again.
-  const mailed = done.filter((d) => d.outcome === "fulfilled").map((d) => d.requestId);
-  if (mailed.length > 0) {
-    try {
-      await deps.store.markEmailed(mailed);
-    } catch (error) {
-      failure ??= { error };
+      state = after(state, outcome);
+      hop.end({ outcome });
+      stats[outcome]++;
+      deps.metrics?.orders.inc({ outcome });
+      if (deps.logger.isLevelEnabled("info")) {
+        deps.logger.info(
+          { request_id: requestId, outcome, trace_id: hop.context.traceId },
+          `order ${outcome}`,
+        );
+      }
     }
-  }
-  if (failure) {
-    for (const { hop } of done) hop.end({ outcome: "retry" }, true);
-    throw failure.error;
-  }
-  for (const { requestId, outcome, hop } of done) {
-    hop.end({ outcome });
-    stats[outcome]++;
-    deps.metrics?.orders.inc({ outcome });
-    if (deps.logger.isLevelEnabled("info")) {
-      deps.logger.info({ request_id: requestId, outcome, trace_id: hop.context.traceId }, `order ${outcome}`);
-    }
-  }
+  });
   await deps.sink.send(deadLetters);
   if (deps.metrics) {
     deps.metrics.received.inc({ topic: batch.topic }, batch.records.length);

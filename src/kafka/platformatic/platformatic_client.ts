@@ -10,12 +10,18 @@ import type { Logger } from "../../app/log.ts";
 import type { KafkaSecurity, KafkaSettings } from "../kafka_client.ts";
 
 /**
- * Retries of one request (metadata, produce, fetch, commit, join) before it fails: with the delays below, about
- * 81 s of retrying (200 ms doubling to 5 s, then every 5 s), so a broker restart or pause of a minute is ridden
- * out, and a request goes again within 5 s of the broker's return. (8 retries, about 21 s, made the publisher
- * give up during the fault suite's 28 s broker restart; kafkajs's 8 retries doubling to 30 s last about 100 s.)
+ * Retries of one request (metadata, fetch, commit, join) before it fails: about 21 s with the delays below. A
+ * consumer that fails goes on through its own batch backoff and group rejoin, and one whose topic is missing
+ * ends its role soon with an error instead of retrying for minutes.
  */
-export const RETRIES = 20;
+export const RETRIES = 8;
+/**
+ * Retries of a produce request: about 81 s (200 ms doubling to 5 s, then every 5 s), so a producer rides out a
+ * broker restart or pause of a minute and sends again within 5 s of the broker's return. With {@link RETRIES},
+ * the publisher gave up during the fault suite's 28 s broker restart; kafkajs's 8 retries doubling to 30 s last
+ * about 100 s.
+ */
+export const PRODUCER_RETRIES = 20;
 /** First retry delay; it doubles per attempt up to {@link MAX_RETRY_DELAY_MS}. */
 export const FIRST_RETRY_DELAY_MS = 200;
 /** Longest wait between two retries. */
@@ -35,8 +41,8 @@ export interface PlatformaticKafka {
 }
 
 /**
- * The shared client options for `settings`, logging to `logger`: a broker away for up to about a minute (a
- * restart, a pause) is ridden out by retries ({@link RETRIES}), not by restarting the role.
+ * The shared client options for `settings`, logging to `logger`: a broker away for a while (a restart, a pause)
+ * is ridden out by retries ({@link RETRIES}, {@link PRODUCER_RETRIES}), not by restarting the role.
  */
 export function createPlatformaticKafka(settings: KafkaSettings, logger: Logger): PlatformaticKafka {
   return {

@@ -6,7 +6,7 @@
 import { type MessageToProduce, ProduceAcks, Producer } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
 import type { OutRecord, RecordSink } from "../../messaging/records.ts";
-import { observeClient, type PlatformaticKafka } from "./platformatic_client.ts";
+import { observeClient, type PlatformaticKafka, PRODUCER_RETRIES } from "./platformatic_client.ts";
 
 /**
  * Bytes of keys and values in one produce request. A request's records for one partition go out as one record
@@ -80,6 +80,7 @@ export class PlatformaticRecordSink implements RecordSink {
     let roundRobin = 0;
     const producer = new Producer<Buffer, Buffer, string, string>({
       ...kafka.options,
+      retries: PRODUCER_RETRIES,
       acks: ProduceAcks.ALL,
       // Keyed records: the Java client's partition for the key. Keyless ones: round robin.
       partitioner: (_message, key) => key ? keyPartition(key) : (roundRobin = (roundRobin + 1) & 0x7fffffff),
