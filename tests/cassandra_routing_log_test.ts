@@ -9,6 +9,7 @@ import { ensureSchema } from "../src/cassandra/schema.ts";
 import { BufferedRoutingLog, RowWriteError } from "../src/routing/buffered_routing_log.ts";
 import type { RoutingRow } from "../src/routing/routing_log.ts";
 import { routingLogContract } from "../src/routing/routing_log_contract.ts";
+import { forEachSample } from "../src/stats/route_tally.ts";
 import { CassandraRowWriter } from "../src/cassandra/cassandra_row_writer.ts";
 import { formatTrace, readTrace } from "../src/cassandra/trace_query.ts";
 import { createLogger } from "../src/app/log.ts";
@@ -244,7 +245,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "CassandraRowWriter files each row in routing_by_route too: same hop_id, ten-minute bucket, - without a route",
+    "CassandraRowWriter tallies each write's rows per route and ten-minute bucket (- without a route); a rewrite overwrites",
   ...driverHandles,
   async fn() {
     await withKeyspace(async (client, keyspace) => {
@@ -259,44 +260,54 @@ Deno.test({
         routedAt: new Date(routedAt.getTime() + 1),
         sourceOffset: "7",
       });
-      // 25 hops of one route and bucket: three single-partition batches (10 + 10 + 5).
       const many = Array.from(
         { length: 25 },
         (_, i) =>
-          hop(crypto.randomUUID(), { routedAt: new Date(routedAt.getTime() + 2 + i), sourceOffset: `${i}` }),
+          hop(crypto.randomUUID(), {
+            routedAt: new Date(routedAt.getTime() + 2 + i),
+            sourceOffset: `${i}`,
+            processingTimeMs: i,
+          }),
       );
       const writer = new CassandraRowWriter(client, keyspace);
       await writer.write([delivered, failed, ...many]);
-      await writer.write([delivered, failed]);
+      await writer.write([delivered, failed, ...many]);
+      await writer.write([failed]);
 
       const bucket = new Date(Math.floor(routedAt.getTime() / 600_000) * 600_000);
-      const select =
-        `SELECT route_id, bucket, routed_at, hop_id, success, processing_time_ms, reason, request_id,
-        worker_name, TTL(success) AS ttl FROM ${keyspace}.routing_by_route WHERE route_id = ? AND bucket = ?`;
+      const select = `SELECT routed_at, tally_id, last_routed_at, hops, succeeded, samples, TTL(hops) AS ttl
+        FROM ${keyspace}.route_tallies WHERE route_id = ? AND bucket = ?`;
       const routed = (await client.execute(select, ["to-s1", bucket], { prepare: true })).rows;
-      assert.equal(routed.length, 26, "each hop once, a rewrite overwrites");
-      const unrouted = (await client.execute(select, ["-", bucket], { prepare: true })).rows;
-      assert.equal(unrouted.length, 1);
+      assert.equal(routed.length, 1, "one tally for the route's 26 hops; the second write overwrote it");
+      const r = routed[0];
+      assert.deepEqual(
+        [r.get("routed_at"), r.get("last_routed_at"), r.get("hops"), r.get("succeeded")],
+        [routedAt, new Date(routedAt.getTime() + 26), 26, 26],
+      );
+      const samples: { routedAt: Date; success: boolean; processingTimeMs: number }[] = [];
+      forEachSample(r.get("routed_at"), r.get("samples"), (s) => samples.push(s));
+      assert.deepEqual(
+        samples,
+        [delivered, ...many].map(({ routedAt, success, processingTimeMs }) => ({
+          routedAt,
+          success,
+          processingTimeMs,
+        })),
+      );
       const metadata = (await client.execute(
         `SELECT hop_id, worker_name FROM ${keyspace}.routing_metadata WHERE request_id = ?`,
         [id],
         { prepare: true },
       )).rows;
-      const hopIds = new Map(metadata.map((r) => [r.get("worker_name"), r.get("hop_id").toString()]));
-      const first = routed.find((r) => r.get("request_id") === id)!;
-      assert.equal(first.get("hop_id").toString(), hopIds.get("initial-publisher"));
-      assert.deepEqual(
-        [first.get("routed_at"), first.get("success"), first.get("processing_time_ms"), first.get("reason")],
-        [routedAt, true, 1.25, null],
-      );
-      const u = unrouted[0];
-      assert.equal(u.get("hop_id").toString(), hopIds.get("nobody"));
-      assert.deepEqual(
-        [u.get("request_id"), u.get("worker_name"), u.get("success"), u.get("reason")],
-        [id, "nobody", false, "unknown_worker"],
-      );
-      for (const r of [...routed, ...unrouted]) {
-        const ttl = Number(r.get("ttl"));
+      const hopIds = new Map(metadata.map((m) => [m.get("worker_name"), m.get("hop_id").toString()]));
+      assert.equal(r.get("tally_id").toString(), hopIds.get("initial-publisher"), "the first hop's id");
+
+      const unrouted = (await client.execute(select, ["-", bucket], { prepare: true })).rows;
+      assert.equal(unrouted.length, 1, "the failed hop alone in a later write is the same tally again");
+      assert.deepEqual([unrouted[0].get("hops"), unrouted[0].get("succeeded")], [1, 0]);
+      assert.equal(unrouted[0].get("tally_id").toString(), hopIds.get("nobody"));
+      for (const t of [...routed, ...unrouted]) {
+        const ttl = Number(t.get("ttl"));
         assert.ok(ttl > 604_000 && ttl <= 604_800, `TTL ${ttl}`);
       }
     });
@@ -304,12 +315,12 @@ Deno.test({
 });
 
 Deno.test({
-  name: "CassandraRowWriter counts a row as failed when only its routing_by_route write fails",
+  name: "CassandraRowWriter counts a row as failed when only its route_tallies write fails",
   ...driverHandles,
   async fn() {
     await withKeyspace(async (client, keyspace) => {
       const writer = new CassandraRowWriter(client, keyspace);
-      await client.execute(`DROP TABLE ${keyspace}.routing_by_route`);
+      await client.execute(`DROP TABLE ${keyspace}.route_tallies`);
       const error = await writer.write([
         hop(crypto.randomUUID(), {}),
         hop(crypto.randomUUID(), { routeId: "" }),

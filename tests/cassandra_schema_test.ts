@@ -42,7 +42,7 @@ Deno.test({
         "inventory_movements",
         "orders",
         "route_changes",
-        "routing_by_route",
+        "route_tallies",
         "routing_metadata",
       ]);
       assert.deepEqual(await columnsOf(client, keyspace, "inventory_movements"), [
@@ -127,8 +127,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "routing_by_route is keyed by (route_id, bucket), keeps rows one week and has no payload column either",
+  name: "route_tallies is keyed by (route_id, bucket), keeps rows one week and has no payload column either",
   ...driverHandles,
   async fn() {
     const keyspace = uniqueName("t").replaceAll("-", "_");
@@ -137,25 +136,24 @@ Deno.test({
       await ensureSchema(client, keyspace, replication);
       const table = (await client.execute(
         "SELECT default_time_to_live FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
-        [keyspace, "routing_by_route"],
+        [keyspace, "route_tallies"],
         { prepare: true },
       )).first();
       assert.equal(table.get("default_time_to_live"), METADATA_TTL_SECONDS);
       const kinds = (await client.execute(
         "SELECT column_name, kind, position FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
-        [keyspace, "routing_by_route"],
+        [keyspace, "route_tallies"],
         { prepare: true },
       )).rows.map((r) => `${r.get("kind")}:${r.get("position")}:${r.get("column_name")}`).sort();
       assert.deepEqual(kinds, [
         "clustering:0:routed_at",
-        "clustering:1:hop_id",
+        "clustering:1:tally_id",
         "partition_key:0:route_id",
         "partition_key:1:bucket",
-        "regular:-1:processing_time_ms",
-        "regular:-1:reason",
-        "regular:-1:request_id",
-        "regular:-1:success",
-        "regular:-1:worker_name",
+        "regular:-1:hops",
+        "regular:-1:last_routed_at",
+        "regular:-1:samples",
+        "regular:-1:succeeded",
       ]);
       for (const column of kinds.map((k) => k.split(":")[2])) {
         assert.doesNotMatch(column, /data|payload|^iv$|_iv$|tag|cipher|plain|key|body|value/, column);

@@ -1,6 +1,6 @@
 /**
  * `chain stats` on the real node: known rows written through CassandraRowWriter (so into routing_metadata and
- * routing_by_route), then `main(["stats", …])` run in-process reads them back per route. Each test has its own
+ * route_tallies), then `main(["stats", …])` run in-process reads them back per route. Each test has its own
  * keyspace and routes file and drops them.
  */
 import assert from "node:assert/strict";
@@ -96,10 +96,13 @@ Deno.test({
       const b = Array.from({ length: 10 }, (_, i) => row("route-b", 100 + 10 * i, true, recent(i)));
       const none = [row("", 0.5, false, recent(1)), row("", 0.25, false, recent(2))];
       const writer = new CassandraRowWriter(client, keyspace);
-      // Interleaved, and written twice (a retry): the deterministic hop_id keeps each hop once.
+      // Interleaved, and written twice (a retry is the same write again): each tally is keyed by its first hop,
+      // so the second write overwrites it and every hop counts once. A later write is a tally of its own.
       const all = [...a, oldA, ...b, ...none].sort(() => Math.random() - 0.5);
-      await writer.write(all);
-      await writer.write(all.slice(0, 17));
+      const [first, later] = [all.slice(0, 17), all.slice(17)];
+      await writer.write(first);
+      await writer.write(first);
+      await writer.write(later);
 
       const json = await run(["stats", "--json"], env);
       assert.equal(json.code, 0, json.stderr);

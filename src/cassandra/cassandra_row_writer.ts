@@ -1,6 +1,6 @@
 /**
- * Writes the metadata log's rows into Cassandra's `routing_metadata` table, and each row a second time into
- * `routing_by_route` (by route and ten-minute bucket, for `chain stats`).
+ * Writes the metadata log's rows into Cassandra's `routing_metadata` table, and a tally of them per route and
+ * ten-minute bucket into `route_tallies` (for `chain stats`).
  *
  * @module
  */
@@ -10,8 +10,9 @@ import type { RoutingRow } from "../routing/routing_log.ts";
 import { RowWriteError, type RowWriter } from "../routing/buffered_routing_log.ts";
 import { NO_ROUTE_KEY, ROUTE_BUCKET_MS } from "./schema.ts";
 import { bucketStart } from "../stats/route_stats.ts";
+import { tallyOf } from "../stats/route_tally.ts";
 
-/** The `routing_by_route` partition key of a row: its route (or {@link NO_ROUTE_KEY}) and its bucket's start. */
+/** The `route_tallies` partition key of a row: its route (or {@link NO_ROUTE_KEY}) and its bucket's start. */
 export function routeBucketOf(
   r: Pick<RoutingRow, "routeId" | "routedAt">,
 ): { routeKey: string; bucket: Date } {
@@ -43,17 +44,20 @@ export const rowsPerBatch = 10;
 /**
  * Writes rows into `<keyspace>.routing_metadata` with a prepared INSERT, in unlogged batches of
  * {@link rowsPerBatch}, all batches of a write at once, at LOCAL_ONE (the log is best effort; a lost row costs a
- * line of a trace). The table's default TTL expires them. Each row goes into `<keyspace>.routing_by_route` too,
- * in batches of their own grouped by (route, bucket): one partition per batch, so adding the second table does
- * not double the partitions of a batch (Cassandra warns above 10 in an unlogged batch). The same `hopId` keys
- * both rows, so a retried write overwrites in both tables. A row counts as failed when either write of it fails. A CPU profile of the router showed the driver's
- * per-request work as the metadata log's largest cost; batches of 10 routed about 35 % more messages per second
- * than one request per row (docs/benchmarks.md).
+ * line of a trace). The table's default TTL expires them. The rows of each (route, bucket) of a write also go
+ * into `<keyspace>.route_tallies` as one tally row, in the same round of requests. The tally's id is the hop id
+ * of its group's first row, so a retried write of the same rows overwrites both tables' rows. A row counts as
+ * failed when either write of it fails.
+ *
+ * A CPU profile of the router showed the driver's per-request work as the metadata log's largest cost; batches
+ * of 10 routed about 35 % more messages per second than one request per row. A second row per hop (a per-hop
+ * stats table, before the tallies) halved the router's rate with the log on: Cassandra shares the machine's two
+ * cores, and its cost follows the rows written (docs/benchmarks.md).
  */
 export class CassandraRowWriter implements RowWriter {
   readonly #client: cassandra.Client;
   readonly #insert: string;
-  readonly #insertByRoute: string;
+  readonly #insertTally: string;
   readonly #options = {
     prepare: true,
     isIdempotent: true,
@@ -65,36 +69,34 @@ export class CassandraRowWriter implements RowWriter {
     this.#insert = `INSERT INTO ${keyspace}.routing_metadata (request_id, routed_at, hop_id, worker_name,
       source_topic, target_topic, route_id, success, processing_time_ms, reason, source_partition, source_offset,
       trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-    this.#insertByRoute = `INSERT INTO ${keyspace}.routing_by_route (route_id, bucket, routed_at, hop_id,
-      success, processing_time_ms, reason, request_id, worker_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+    this.#insertTally = `INSERT INTO ${keyspace}.route_tallies (route_id, bucket, routed_at, tally_id,
+      last_routed_at, hops, succeeded, samples) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
   }
 
   /** @throws {RowWriteError} naming how many rows were not stored and the first error's message */
   async write(rows: readonly RoutingRow[]): Promise<void> {
-    const indices = rows.map((_, i) => i);
     const groups: number[][] = [];
-    for (let i = 0; i < rows.length; i += rowsPerBatch) groups.push(indices.slice(i, i + rowsPerBatch));
+    for (let i = 0; i < rows.length; i += rowsPerBatch) {
+      groups.push(Array.from({ length: Math.min(rowsPerBatch, rows.length - i) }, (_, j) => i + j));
+    }
     const byRoute = new Map<string, number[]>();
-    for (const i of indices) {
+    for (let i = 0; i < rows.length; i++) {
       const { routeKey, bucket } = routeBucketOf(rows[i]);
       const key = `${bucket.getTime()} ${routeKey}`;
       const group = byRoute.get(key);
       if (group) group.push(i);
       else byRoute.set(key, [i]);
     }
-    const routeGroups: number[][] = [];
-    for (const group of byRoute.values()) {
-      for (let i = 0; i < group.length; i += rowsPerBatch) routeGroups.push(group.slice(i, i + rowsPerBatch));
-    }
+    const tallies = [...byRoute.values()];
     const results = await Promise.allSettled([
-      ...groups.map((group) => this.#insertRows(this.#insert, group.map((i) => this.#params(rows[i])))),
-      ...routeGroups.map((group) =>
-        this.#insertRows(this.#insertByRoute, group.map((i) => this.#byRouteParams(rows[i])))
+      ...groups.map((group) => this.#insertRows(group.map((i) => this.#params(rows[i])))),
+      ...tallies.map((group) =>
+        this.#client.execute(this.#insertTally, this.#tallyParams(group.map((i) => rows[i])), this.#options)
       ),
     ]);
     const failedRows = new Set<number>();
     let first: unknown;
-    const allGroups = [...groups, ...routeGroups];
+    const allGroups = [...groups, ...tallies];
     for (let i = 0; i < results.length; i++) {
       const result = results[i];
       if (result.status === "rejected") {
@@ -119,7 +121,8 @@ export class CassandraRowWriter implements RowWriter {
    * the driver's per-request work as the largest cost of the metadata log; rows stay independent (no logged
    * batch, no atomicity needed), and the batch stays under Cassandra's 5 KiB batch-size warning.
    */
-  async #insertRows(query: string, params: readonly unknown[][]): Promise<void> {
+  async #insertRows(params: readonly unknown[][]): Promise<void> {
+    const query = this.#insert;
     if (params.length === 1) {
       await this.#client.execute(query, params[0], this.#options);
       return;
@@ -127,19 +130,19 @@ export class CassandraRowWriter implements RowWriter {
     await this.#client.batch(params.map((p) => ({ query, params: p })), { ...this.#options, logged: false });
   }
 
-  /** The `routing_by_route` row: the partition key, then the columns `chain stats` reads and a trace's ids. */
-  #byRouteParams(r: RoutingRow): unknown[] {
-    const { routeKey, bucket } = routeBucketOf(r);
+  /** The `route_tallies` row of `group` (rows of one route and bucket, in the order they were logged). */
+  #tallyParams(group: readonly RoutingRow[]): unknown[] {
+    const { routeKey, bucket } = routeBucketOf(group[0]);
+    const tally = tallyOf(group);
     return [
       routeKey,
       bucket,
-      r.routedAt,
-      hopId(r),
-      r.success,
-      r.processingTimeMs,
-      r.reason ?? cassandra.types.unset,
-      r.requestId,
-      r.workerName,
+      tally.routedAt,
+      hopId(group[0]),
+      tally.lastRoutedAt,
+      tally.hops,
+      tally.succeeded,
+      Buffer.from(tally.samples.buffer, tally.samples.byteOffset, tally.samples.byteLength),
     ];
   }
 

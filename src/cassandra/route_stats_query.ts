@@ -1,20 +1,21 @@
 /**
- * Reading `chain stats`' figures from `routing_by_route`, partition by partition: for each route, the buckets
- * that cover the `--since` window (rows read page by page, bounded to the window by `routed_at`), and a
- * server-side `COUNT(*)` of each bucket of the last TTL (7 days: 1,009 ten-minute buckets) for the rows still
- * kept. Every query names its whole partition key, so the cost grows with routes × buckets and the rows of the
- * window, never with the rest of the table.
+ * Reading `chain stats`' figures from `route_tallies`, partition by partition: for each route, the tallies of
+ * the buckets that cover the `--since` window (read page by page; each hop of a tally counted when its own
+ * routed_at is in the window), and a server-side `SUM(hops)` of each bucket of the last TTL (7 days: 1,009
+ * ten-minute buckets) for the hops still kept. Every query names its whole partition key, so the cost grows
+ * with routes × buckets and the tallies of the window, never with the rest of the table.
  *
  * @module
  */
 import type cassandra from "cassandra-driver";
 import { METADATA_TTL_SECONDS, ROUTE_BUCKET_MS } from "./schema.ts";
 import { bucketStarts, retentionStats, type RouteStats, WindowAccumulator } from "../stats/route_stats.ts";
+import { forEachSample } from "../stats/route_tally.ts";
 
 /** Queries in flight at once for one `chain stats`. */
 const CONCURRENCY = 16;
-/** Rows per page when reading a window. */
-const FETCH_SIZE = 5_000;
+/** Tallies per page when reading a window. */
+const FETCH_SIZE = 1_000;
 
 /**
  * The stats of each route key in `routeKeys` (route ids, and `-` for hops without a route), in that order, for
@@ -31,7 +32,7 @@ export async function readRouteStats(
     return await readAll(client, keyspace, routeKeys, sinceMs, now);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/routing_by_route/.test(message) && /does not exist|unconfigured table/i.test(message)) {
+    if (/route_tallies/.test(message) && /does not exist|unconfigured table/i.test(message)) {
       throw new Error(
         `${message} in keyspace ${keyspace}: run chain init (or start the command center) first`,
         {
@@ -50,12 +51,14 @@ async function readAll(
   sinceMs: number,
   now: Date,
 ): Promise<RouteStats[]> {
-  const table = `${keyspace}.routing_by_route`;
-  const windowQuery = `SELECT routed_at, success, processing_time_ms FROM ${table}
-    WHERE route_id = ? AND bucket = ? AND routed_at >= ? AND routed_at <= ?`;
-  const countQuery = `SELECT COUNT(*) AS n FROM ${table} WHERE route_id = ? AND bucket = ?`;
+  const table = `${keyspace}.route_tallies`;
+  // A tally starts at its earliest hop, so one that starts before the window may still hold hops inside it: the
+  // window's buckets are read whole up to `now`, and each hop is checked.
+  const windowQuery = `SELECT routed_at, samples FROM ${table}
+    WHERE route_id = ? AND bucket = ? AND routed_at <= ?`;
+  const countQuery = `SELECT SUM(hops) AS n FROM ${table} WHERE route_id = ? AND bucket = ?`;
   const oldestQuery =
-    `SELECT routed_at, TTL(success) AS ttl FROM ${table} WHERE route_id = ? AND bucket = ? LIMIT 1`;
+    `SELECT routed_at, TTL(hops) AS ttl FROM ${table} WHERE route_id = ? AND bucket = ? LIMIT 1`;
   const options = { prepare: true, fetchSize: FETCH_SIZE };
   const from = new Date(now.getTime() - sinceMs);
   const windowBuckets = bucketStarts(from.getTime(), now.getTime(), ROUTE_BUCKET_MS);
@@ -69,12 +72,11 @@ async function readAll(
   for (const routeId of routeKeys) {
     const accumulator = new WindowAccumulator();
     await inParallel(windowBuckets, CONCURRENCY, async (bucket) => {
-      const result = await client.execute(windowQuery, [routeId, bucket, from, now], options);
+      const result = await client.execute(windowQuery, [routeId, bucket, now], options);
       for await (const row of result) {
-        accumulator.add({
-          routedAt: row.get("routed_at"),
-          success: row.get("success") === true,
-          processingTimeMs: Number(row.get("processing_time_ms") ?? 0),
+        forEachSample(row.get("routed_at"), row.get("samples"), (sample) => {
+          const at = sample.routedAt.getTime();
+          if (at >= from.getTime() && at <= now.getTime()) accumulator.add(sample);
         });
       }
     });

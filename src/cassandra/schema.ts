@@ -61,31 +61,33 @@ export function routingMetadataCql(keyspace: string): string {
   AND default_time_to_live = ${METADATA_TTL_SECONDS}`;
 }
 
-/** Width of a `routing_by_route` bucket: ten minutes, in milliseconds. */
+/** Width of a `route_tallies` bucket: ten minutes, in milliseconds. */
 export const ROUTE_BUCKET_MS = 600_000;
 
-/** The `route_id` key under which `routing_by_route` files hops that have no route (unknown worker, malformed). */
+/** The `route_id` key under which `route_tallies` files hops that have no route (unknown worker, malformed). */
 export const NO_ROUTE_KEY = "-";
 
 /**
- * `routing_by_route`: the same hops as `routing_metadata`, with the same TTL, partitioned by route and ten-minute
- * bucket (`bucket` is the bucket's start) so `chain stats` reads a bounded number of partitions (routes × buckets)
- * instead of scanning the table. Hops without a route (`route_id` "") are filed under {@link NO_ROUTE_KEY}.
- * `hop_id` is the same deterministic timeuuid as in `routing_metadata`, so a rewrite overwrites.
+ * `route_tallies`: the hops of `routing_metadata` again, for `chain stats`, one row per route, ten-minute bucket
+ * (`bucket` is its start) and metadata write rather than one per hop: `hops` and `succeeded` count them, and
+ * `samples` keeps each hop's routed_at, outcome and processing time (src/stats/route_tally.ts), so the window's
+ * figures stay exact. `chain stats` reads a bounded number of partitions (routes × buckets) instead of scanning
+ * the table. Hops without a route (`route_id` "") are filed under {@link NO_ROUTE_KEY}. `routed_at` is the
+ * earliest hop's; `tally_id` is the `hop_id` of the write's first hop of the group, so a rewrite of the same hops
+ * (a retry) overwrites the row. Same TTL as the hops.
  */
-export function routingByRouteCql(keyspace: string): string {
-  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.routing_by_route (
+export function routeTalliesCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.route_tallies (
   route_id text,
   bucket timestamp,
   routed_at timestamp,
-  hop_id timeuuid,
-  success boolean,
-  processing_time_ms double,
-  reason text,
-  request_id text,
-  worker_name text,
-  PRIMARY KEY ((route_id, bucket), routed_at, hop_id)
-) WITH CLUSTERING ORDER BY (routed_at ASC, hop_id ASC)
+  tally_id timeuuid,
+  last_routed_at timestamp,
+  hops int,
+  succeeded int,
+  samples blob,
+  PRIMARY KEY ((route_id, bucket), routed_at, tally_id)
+) WITH CLUSTERING ORDER BY (routed_at ASC, tally_id ASC)
   AND default_time_to_live = ${METADATA_TTL_SECONDS}`;
 }
 
@@ -162,7 +164,7 @@ export function schemaStatements(keyspace: string, replication: Replication): st
   return [
     keyspaceCql(keyspace, replication),
     routingMetadataCql(keyspace),
-    routingByRouteCql(keyspace),
+    routeTalliesCql(keyspace),
     ordersCql(keyspace),
     inventoryCql(keyspace),
     inventoryMovementsCql(keyspace),

@@ -1,11 +1,12 @@
 /**
  * A bounded, non-blocking {@link RoutingLog}: rows wait in a queue and are written in the background, so routing
  * never waits for the metadata log. A write that fails in a way that may pass later (Cassandra away, a timeout)
- * puts its rows back at the head of the queue and the log waits, backing off, before it tries again: rows are
- * held through an outage as long as the queue can hold them. When the queue is full, new rows are dropped and
+ * waits ahead of the queue, and the log backs off before it tries that same write again: rows are held through
+ * an outage as long as the queue can hold them. When the queue is full, new rows are dropped and
  * counted; rows of a write that fails for good are counted as failed. Both are logged as counts, at most once
  * per interval. No Cassandra code here: the writer behind it ({@link RowWriter}) is
- * `src/cassandra/cassandra_row_writer.ts`, and it must make a rewrite of the same row harmless (an upsert).
+ * `src/cassandra/cassandra_row_writer.ts`, and it must make a second write of the same rows harmless (upserts
+ * keyed by the rows).
  *
  * @module
  */
@@ -15,7 +16,10 @@ import type { RoutingLog, RoutingLogStats, RoutingRow } from "./routing_log.ts";
 
 /** Stores rows somewhere durable: the I/O seam of {@link BufferedRoutingLog}. */
 export interface RowWriter {
-  /** Resolves when every row is stored; rejects (ideally with a {@link RowWriteError}) when some are not. */
+  /**
+   * Resolves when every row is stored; rejects (ideally with a {@link RowWriteError}) when some are not. A write
+   * that failed may be made again with exactly the same rows, in the same order; that must store each row once.
+   */
   write(rows: readonly RoutingRow[]): Promise<void>;
 }
 
@@ -75,6 +79,12 @@ export class BufferedRoutingLog implements RoutingLog {
   readonly #options: BufferedRoutingLogOptions;
   #queue: RoutingRow[] = [];
   #head = 0;
+  /**
+   * Writes that failed in a way that may pass later, oldest first, each to be tried again as the same rows: a
+   * writer may key what it stores by a write's rows (a tally of them), so a retry must not regroup them.
+   */
+  #failedWrites: RoutingRow[][] = [];
+  #failedWriteRows = 0;
   #writes = 0;
   #rowsInFlight = 0;
   #scheduled = false;
@@ -109,7 +119,7 @@ export class BufferedRoutingLog implements RoutingLog {
   }
 
   log(row: RoutingRow): void {
-    if (this.#closed || this.#queue.length - this.#head >= this.#options.capacity) {
+    if (this.#closed || this.#queue.length - this.#head + this.#failedWriteRows >= this.#options.capacity) {
       this.#dropped++;
       this.#report(false);
       return;
@@ -137,6 +147,11 @@ export class BufferedRoutingLog implements RoutingLog {
     const { maxBatch, concurrency } = this.#options;
     // While backing off, one write at a time probes whether the writer is back.
     const limit = this.#abandoned ? 0 : this.#backoff ? (this.#backoff.timer ? 0 : 1) : concurrency;
+    while (this.#failedWrites.length > 0 && this.#writes < limit) {
+      const rows = this.#failedWrites.shift()!;
+      this.#failedWriteRows -= rows.length;
+      this.#start(rows);
+    }
     while (this.#head < this.#queue.length && this.#writes < limit) {
       const end = Math.min(this.#queue.length, this.#head + maxBatch);
       this.#start(this.#queue.slice(this.#head, end));
@@ -149,7 +164,8 @@ export class BufferedRoutingLog implements RoutingLog {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    if ((this.#head === this.#queue.length || this.#abandoned) && this.#writes === 0) {
+    const empty = this.#head === this.#queue.length && this.#failedWrites.length === 0;
+    if ((empty || this.#abandoned) && this.#writes === 0) {
       for (const resolve of this.#idle.splice(0)) resolve();
     }
   };
@@ -170,8 +186,9 @@ export class BufferedRoutingLog implements RoutingLog {
       },
       (error: unknown) => {
         if (isRetriable(error) && !this.#closed) {
-          // The rows go back to the head of the queue (ahead of newer ones) and wait for the writer to return.
-          this.#queue.splice(this.#head, 0, ...rows);
+          // The write waits, ahead of newer rows, for the writer to return, and is tried again as it was.
+          this.#failedWrites.push(rows);
+          this.#failedWriteRows += rows.length;
           this.#retryLater(error);
           this.#finish(rows.length, 0, undefined, true);
           this.#report(false);
@@ -242,7 +259,7 @@ export class BufferedRoutingLog implements RoutingLog {
     this.#reported = { dropped: this.#dropped, failed: this.#failed, retries: this.#retries, at: now };
     const error = this.#lastError;
     this.#lastError = undefined;
-    const held = this.#queue.length - this.#head + this.#rowsInFlight;
+    const held = this.#queue.length - this.#head + this.#failedWriteRows + this.#rowsInFlight;
     this.#options.logger.warn(
       {
         dropped,
@@ -265,12 +282,12 @@ export class BufferedRoutingLog implements RoutingLog {
       written: this.#written,
       dropped: this.#dropped,
       failed: this.#failed,
-      pending: this.#queue.length - this.#head + this.#rowsInFlight,
+      pending: this.#queue.length - this.#head + this.#failedWriteRows + this.#rowsInFlight,
     };
   }
 
   async flush(timeoutMs: number): Promise<RoutingLogStats> {
-    if (this.#head < this.#queue.length || this.#writes > 0) {
+    if (this.#head < this.#queue.length || this.#failedWrites.length > 0 || this.#writes > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       let idle: (() => void) | undefined;
       await new Promise<void>((resolve) => {
@@ -300,9 +317,11 @@ export class BufferedRoutingLog implements RoutingLog {
     }
     await this.flush(timeoutMs);
     clearTimeout(this.#backoff?.timer);
-    this.#dropped += this.#queue.length - this.#head;
+    this.#dropped += this.#queue.length - this.#head + this.#failedWriteRows;
     this.#queue = [];
     this.#head = 0;
+    this.#failedWrites = [];
+    this.#failedWriteRows = 0;
     this.#report(true);
     return this.stats();
   }

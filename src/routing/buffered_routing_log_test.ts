@@ -180,6 +180,28 @@ Deno.test("BufferedRoutingLog holds the rows of a write that may pass later and 
   clearInterval(keepAlive);
 });
 
+Deno.test("BufferedRoutingLog tries a failed write again as exactly the same rows, even with room for more", async () => {
+  const writer = new ControlledWriter();
+  const log = new BufferedRoutingLog(writer, options({ maxBatch: 10, concurrency: 2, minBackoffMs: 1 }));
+  const keepAlive = setInterval(() => {}, 1000);
+  log.log(row(0));
+  await writer.nextCall();
+  log.log(row(1));
+  await writer.nextCall();
+  // Both writes fail; the newer one fails first. Meanwhile more rows arrive.
+  const timeout = () =>
+    Object.assign(new Error("OperationTimedOutError"), { name: "OperationTimedOutError" });
+  writer.calls[1].settle.reject(timeout());
+  writer.calls[0].settle.reject(timeout());
+  log.log(row(2));
+  log.log(row(3));
+  writer.instant = true;
+  assert.deepEqual(await log.flush(10_000), { written: 4, dropped: 0, failed: 0, pending: 0 });
+  assert.deepEqual(writer.written().slice(2), [["req-1"], ["req-0"], ["req-2", "req-3"]]);
+  await log.close(10_000);
+  clearInterval(keepAlive);
+});
+
 Deno.test("BufferedRoutingLog counts a write that fails for good as failed, only its lost rows, and goes on", async () => {
   const writer = new ControlledWriter();
   const log = new BufferedRoutingLog(writer, options());

@@ -6,7 +6,7 @@
  * @module
  */
 
-/** One hop as `chain stats` reads it from `routing_by_route`. */
+/** One hop as `chain stats` reads it from a tally of `route_tallies` (src/stats/route_tally.ts). */
 export interface StatsSample {
   routedAt: Date;
   success: boolean;
