@@ -120,10 +120,14 @@ export function benchTable(figures: BenchFigures): string {
   const rows: Row[] = [];
   if (x.router_msgs_per_s !== undefined) {
     rows.push(
-      [`router, metadata log on (median of ${x.runs})`, `${f(x.router_msgs_per_s)} msg/s`, "≥ 10,000 msg/s"],
+      [
+        `router, metadata log on (median of ${x.runs})`,
+        `${f(x.router_msgs_per_s)} msg/s`,
+        "≥ 49,000 msg/s (2× issue 10's 24,536)",
+      ],
       ["router, metadata log off", `${f(x.router_nolog_msgs_per_s)} msg/s`, ""],
       ["kcat relay (baseline)", `${f(x.baseline_msgs_per_s)} msg/s`, ""],
-      ["router / kcat, steady (first to last arrival)", `${f(x.router_to_baseline! * 100)} %`, "≥ 50 %"],
+      ["router / kcat, steady (first to last arrival)", `${f(x.router_to_baseline! * 100)} %`, "≥ 30 %"],
       [
         "router / kcat, cold (process start to last arrival)",
         `${f(x.router_cold_msgs_per_s)} / ${f(x.baseline_cold_msgs_per_s)} msg/s = ${
@@ -156,7 +160,7 @@ export function benchTable(figures: BenchFigures): string {
       [
         `end-to-end p50 / p95 / p99 / max at ${rate}/s`,
         `${f(x.e2e_p50_ms)} / ${f(x.e2e_p95_ms)} / ${f(x.e2e_p99_ms)} / ${f(x.e2e_max_ms)} ms`,
-        "p99 ≤ 20 ms",
+        "p99 ≤ 250 ms (design 10–20 ms)",
       ],
     );
   }
