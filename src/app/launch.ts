@@ -252,19 +252,7 @@ async function wireCommandCenter(
   ]);
   Object.assign(context.pages, dashboard.pages());
   try {
-    if (cassandra) {
-      await ensureSchema(cassandra, common.cassandra.keyspace, common.cassandra.replication);
-      context.readiness.add("cassandra", () => cassandraHealth(cassandra));
-      routingLog = new BufferedRoutingLog(new CassandraRowWriter(cassandra, common.cassandra.keyspace), {
-        capacity: metadataLog.bufferRows,
-        maxBatch: 200,
-        concurrency: 8,
-        // At 100 orders/s a write per routed batch was a Cassandra request or two per hop; 20 ms groups them.
-        lingerMs: 20,
-        logger,
-        reportEveryMs: 10_000,
-      });
-    }
+    if (cassandra) routingLog = await openRoutingLog(cassandra, command, context);
     context.metrics.observeMetadata(() => routingLog.stats());
     await withSink(context, (sink) =>
       runCommandCenter(
@@ -286,6 +274,28 @@ async function wireCommandCenter(
     await follower.stop();
   }
   return 0;
+}
+
+/**
+ * The command center's metadata log on `cassandra`: the schema made sure of, Cassandra's health part of
+ * readiness, and rows buffered and written in the background.
+ */
+async function openRoutingLog(
+  cassandraClient: cassandra.Client,
+  { common, metadataLog }: Extract<RunnableCommand, { name: "command-center" }>,
+  context: Context,
+): Promise<RoutingLog> {
+  await ensureSchema(cassandraClient, common.cassandra.keyspace, common.cassandra.replication);
+  context.readiness.add("cassandra", () => cassandraHealth(cassandraClient));
+  return new BufferedRoutingLog(new CassandraRowWriter(cassandraClient, common.cassandra.keyspace), {
+    capacity: metadataLog.bufferRows,
+    maxBatch: 200,
+    concurrency: 8,
+    // At 100 orders/s a write per routed batch was a Cassandra request or two per hop; 20 ms groups them.
+    lingerMs: 20,
+    logger: context.logger,
+    reportEveryMs: 10_000,
+  });
 }
 
 async function wireService1(command: Extract<RunnableCommand, { name: "service-1" }>, context: Context) {
