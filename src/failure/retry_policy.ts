@@ -42,3 +42,43 @@ function isPermanentCassandraError(error: object): boolean {
   const { name, code } = error as { name?: unknown; code?: unknown };
   return name === "ResponseError" && typeof code === "number" && PERMANENT_CASSANDRA_CODES.has(code);
 }
+
+/** How long {@link retryWhileRetriable} keeps trying, and how it waits between tries. */
+export interface RetryWindow {
+  /** Tries stop once this long has passed since the first (the last error is thrown). */
+  maxMs: number;
+  /** The first wait; it doubles per failure up to `maxDelayMs`. */
+  minDelayMs: number;
+  maxDelayMs: number;
+  /** Aborting stops the tries at once (the last error is thrown). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `work` until it succeeds, trying again after each failure that {@link isRetriable} allows, backing off,
+ * within `window`. For a step whose caller has already done something it cannot undo (a mail sent), where
+ * failing the whole batch would repeat that.
+ *
+ * @throws the first permanent failure, or the last failure once the window is over or the signal aborted
+ */
+export async function retryWhileRetriable<T>(work: () => Promise<T>, window: RetryWindow): Promise<T> {
+  const deadline = performance.now() + window.maxMs;
+  for (let delay = window.minDelayMs;; delay = Math.min(delay * 2, window.maxDelayMs)) {
+    try {
+      return await work();
+    } catch (error) {
+      const wait = Math.min(delay, deadline - performance.now());
+      if (!isRetriable(error) || wait <= 0 || window.signal?.aborted) throw error;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          window.signal?.removeEventListener("abort", done);
+          resolve();
+        };
+        const timer = setTimeout(done, wait);
+        window.signal?.addEventListener("abort", done, { once: true });
+      });
+      if (window.signal?.aborted) throw error;
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isRetriable, retriability } from "./retry_policy.ts";
+import { isRetriable, retriability, retryWhileRetriable } from "./retry_policy.ts";
 import { PayloadError } from "./payload_error.ts";
 import { MailSendError } from "../fulfilment/mailer.ts";
 
@@ -34,4 +34,51 @@ Deno.test("retriability() takes Cassandra's request errors as permanent and its 
 Deno.test("isRetriable() retries all but what is known to be permanent", () => {
   assert.equal(isRetriable(new Error("who knows")), true);
   assert.equal(isRetriable(new PayloadError("bad")), false);
+});
+
+/** `work` failing with each of `failures` in turn, then answering "done"; counts its calls. */
+function failingWith(...failures: Error[]) {
+  const work = () => {
+    work.calls++;
+    const failure = failures.shift();
+    return failure ? Promise.reject(failure) : Promise.resolve("done");
+  };
+  work.calls = 0;
+  return work;
+}
+const timeout = () => Object.assign(new Error("OperationTimedOutError"), { retriable: true });
+
+Deno.test("retryWhileRetriable() tries again after retriable failures until the work succeeds", async () => {
+  const work = failingWith(timeout(), timeout());
+  assert.equal(await retryWhileRetriable(work, { maxMs: 5_000, minDelayMs: 1, maxDelayMs: 4 }), "done");
+  assert.equal(work.calls, 3);
+});
+
+Deno.test("retryWhileRetriable() gives up at once on a permanent failure, and after its window", async () => {
+  const permanent = new PayloadError("not an order");
+  const once = failingWith(permanent, timeout());
+  await assert.rejects(retryWhileRetriable(once, { maxMs: 5_000, minDelayMs: 1, maxDelayMs: 1 }), permanent);
+  assert.equal(once.calls, 1);
+  const always = failingWith(...Array.from({ length: 1000 }, timeout));
+  await assert.rejects(
+    retryWhileRetriable(always, { maxMs: 30, minDelayMs: 5, maxDelayMs: 5 }),
+    /OperationTimedOutError/,
+  );
+  assert.ok(always.calls >= 2 && always.calls <= 8, `${always.calls} tries in 30 ms`);
+});
+
+Deno.test("retryWhileRetriable() stops waiting when its signal aborts", async () => {
+  const controller = new AbortController();
+  const always = failingWith(...Array.from({ length: 10 }, timeout));
+  const started = performance.now();
+  const tries = retryWhileRetriable(always, {
+    maxMs: 60_000,
+    minDelayMs: 10_000,
+    maxDelayMs: 10_000,
+    signal: controller.signal,
+  });
+  setTimeout(() => controller.abort(), 20);
+  await assert.rejects(tries, /OperationTimedOutError/);
+  assert.equal(always.calls, 1);
+  assert.ok(performance.now() - started < 5_000, "not after the 10 s wait");
 });

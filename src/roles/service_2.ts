@@ -13,7 +13,7 @@ import type { FulfillmentState, OrderStore, SavedOrder } from "../fulfilment/ord
 import type { Mailer } from "../fulfilment/mailer.ts";
 import { deadLetter as deadLetterRecord } from "../messaging/dead_letter.ts";
 import { PayloadError } from "../failure/payload_error.ts";
-import { isRetriable } from "../failure/retry_policy.ts";
+import { isRetriable, retryWhileRetriable } from "../failure/retry_policy.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { countOutputs } from "./count_outputs.ts";
 import { readEnvelope } from "./read_envelope.ts";
@@ -34,6 +34,8 @@ export interface Service2Deps {
   metrics?: ChainMetrics;
   /** Hop spans ("fulfil"); the process's tracer over the OpenTelemetry API's global provider when absent. */
   tracer?: HopTracer;
+  /** The role's stop signal: it ends the wait of a mail's mark that keeps failing (see {@link markRetry}). */
+  signal?: AbortSignal;
 }
 
 /** Topics and limits. */
@@ -73,6 +75,13 @@ export function savedOrder(requestId: string, order: EnrichedOrder): SavedOrder 
 /** What {@link fulfil} did with an order. */
 export type Outcome = "fulfilled" | "rejected" | "repeated";
 
+/**
+ * How long the mark of a mail already sent keeps being tried while the store fails in a way that may pass
+ * (Cassandra paused or restarting). Failing the batch instead would send the mail again on its next try: the
+ * fault suite's 30 s Cassandra pause sent 39 mails twice that way.
+ */
+export const markRetry = { maxMs: 60_000, minDelayMs: 200, maxDelayMs: 5_000 };
+
 /** A request the store has never seen. */
 const nothingDone: FulfillmentState = { saved: false, emailed: false, stockTaken: false };
 
@@ -85,7 +94,7 @@ export async function fulfil(
   requestId: string,
   order: EnrichedOrder,
   state: FulfillmentState,
-  deps: Pick<Service2Deps, "store" | "mailer">,
+  deps: Pick<Service2Deps, "store" | "mailer" | "signal">,
 ): Promise<Outcome> {
   const saved = savedOrder(requestId, order);
   if (saved.status === "rejected") {
@@ -108,7 +117,7 @@ export async function fulfil(
   });
   // Marked at once, not with the rest of the batch: a crash between mail and mark repeats only the mails in
   // flight (a batch-wide mark, tried, repeated every mail of the batch's partitions in the end-to-end test).
-  await deps.store.markEmailed([requestId]);
+  await retryWhileRetriable(() => deps.store.markEmailed([requestId]), { ...markRetry, signal: deps.signal });
   return "fulfilled";
 }
 
@@ -130,7 +139,10 @@ function after(state: FulfillmentState, outcome: Outcome): FulfillmentState {
  */
 export async function fulfilBatch(
   batch: RecordBatch,
-  deps: Pick<Service2Deps, "sink" | "keyring" | "store" | "mailer" | "logger" | "metrics" | "tracer">,
+  deps: Pick<
+    Service2Deps,
+    "sink" | "keyring" | "store" | "mailer" | "logger" | "metrics" | "tracer" | "signal"
+  >,
   options: Service2Options,
   stats: Service2Stats,
 ): Promise<void> {
@@ -215,7 +227,7 @@ export async function fulfilBatch(
 /** Runs service-2 until `signal` aborts; returns its counts. */
 export async function runService2(deps: Service2Deps, options: Service2Options, signal: AbortSignal) {
   const stats: Service2Stats = { fulfilled: 0, rejected: 0, repeated: 0, deadLettered: 0 };
-  await deps.source.run((batch) => fulfilBatch(batch, deps, options, stats), signal);
+  await deps.source.run((batch) => fulfilBatch(batch, { ...deps, signal }, options, stats), signal);
   deps.logger.info({ ...stats }, "service-2 stopped consuming");
   return stats;
 }

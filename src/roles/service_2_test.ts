@@ -188,3 +188,22 @@ Deno.test("fulfilBatch() fails the batch on a mail failure that may pass later, 
   assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 0 });
   assert.equal(mailer.sent.length, 1);
 });
+
+Deno.test("service-2 keeps marking a sent mail while the store fails for now, so the mail is not sent again", async () => {
+  class FlakyMarks extends MemoryOrderStore {
+    failures = 2;
+    override markEmailed(requestIds: readonly string[]): Promise<void> {
+      if (this.failures-- > 0) {
+        return Promise.reject(Object.assign(new Error("OperationTimedOutError"), { retriable: true }));
+      }
+      return super.markEmailed(requestIds);
+    }
+  }
+  const store = new FlakyMarks();
+  const mailer = new RecordingMailer();
+  const id = crypto.randomUUID();
+  assert.deepEqual(await deliver([[id, valid]], { store, mailer }), { ...stats(), fulfilled: 1 });
+  assert.equal(store.failures, -1, "two failed marks, then one that held");
+  assert.deepEqual(await state(store, id), { saved: true, emailed: true, stockTaken: true });
+  assert.equal(mailer.sent.length, 1);
+});
