@@ -110,6 +110,24 @@ interface Lane {
   assigned: boolean;
 }
 
+/** How many times {@link PlatformaticRecordSource.run} replaces a consumer that failed after joining. */
+export const MAX_CONSUMER_RESTARTS = 5;
+
+/** The wait before the `restart`-th new consumer: 1 s doubling, at most 16 s. */
+export function consumerRestartDelay(restart: number): number {
+  return Math.min(1_000 * 2 ** Math.max(0, restart - 1), 16_000);
+}
+
+/**
+ * Whether a consumer that failed is replaced: only one that had joined its group (so its topic and group work),
+ * while the role is not stopping and fewer than {@link MAX_CONSUMER_RESTARTS} were replaced before.
+ */
+export function shouldRestartConsumer(
+  failed: { joined: boolean; restarts: number; aborted: boolean },
+): boolean {
+  return failed.joined && !failed.aborted && failed.restarts < MAX_CONSUMER_RESTARTS;
+}
+
 /** Consumes one topic in a consumer group; see {@link RecordSource} for the commit contract. */
 export class PlatformaticRecordSource implements RecordSource {
   readonly #kafka: PlatformaticKafka;
@@ -133,7 +151,44 @@ export class PlatformaticRecordSource implements RecordSource {
     return undefined;
   }
 
+  /**
+   * Consumes until `signal` aborts. A consumer that fails after it had joined its group (it could not rejoin
+   * after a broker pause, say) is replaced by a new one, from the group's committed offsets, up to
+   * {@link MAX_CONSUMER_RESTARTS} times with a growing wait; one that never joined (its topic is missing) or
+   * fails again after that ends `run()` with its error, for the role's supervisor.
+   */
   async run(handler: (batch: RecordBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+    for (let restarts = 0;; restarts++) {
+      let joined = false;
+      try {
+        await this.#runOnce(handler, signal, () => joined = true);
+        return;
+      } catch (error) {
+        if (!shouldRestartConsumer({ joined, restarts, aborted: signal.aborted })) throw error;
+        const waitMs = consumerRestartDelay(restarts + 1);
+        this.#kafka.logger.warn(
+          { topic: this.#options.topic, error: String(error), restart: restarts + 1, waitMs },
+          "consumer failed after it had joined its group; starting a new one",
+        );
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            resolve();
+          };
+          const timer = setTimeout(done, waitMs);
+          signal.addEventListener("abort", done, { once: true });
+        });
+        if (signal.aborted) return;
+      }
+    }
+  }
+
+  async #runOnce(
+    handler: (batch: RecordBatch) => Promise<void>,
+    signal: AbortSignal,
+    onJoin: () => void,
+  ): Promise<void> {
     if (signal.aborted) return;
     const { topic, groupId } = this.#options;
     const concurrency = Math.max(1, this.#options.concurrency);
@@ -350,6 +405,7 @@ export class PlatformaticRecordSource implements RecordSource {
     const contact = () => this.#lastContact = performance.now();
     consumer.on("consumer:group:join", () => {
       this.#joined = true;
+      onJoin();
       contact();
     });
     consumer.on("consumer:group:leave", () => this.#joined = false);
