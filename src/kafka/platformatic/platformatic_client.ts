@@ -11,8 +11,8 @@ import type { KafkaSecurity, KafkaSettings } from "../kafka_client.ts";
 
 /**
  * Retries of one request (metadata, fetch, commit, join) before it fails: about 21 s with the delays below. A
- * consumer whose topic is missing, or that cannot rejoin its group, ends its role with an error within about
- * that time (for its supervisor to restart) instead of retrying for minutes.
+ * consumer whose topic is missing ends its role within about that time instead of retrying for minutes; one
+ * that had joined its group and then fails is replaced by the record source (platformatic_record_source.ts).
  */
 export const RETRIES = 8;
 /**
