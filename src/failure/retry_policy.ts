@@ -69,16 +69,21 @@ export async function retryWhileRetriable<T>(work: () => Promise<T>, window: Ret
     } catch (error) {
       const wait = Math.min(delay, deadline - performance.now());
       if (!isRetriable(error) || wait <= 0 || window.signal?.aborted) throw error;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          window.signal?.removeEventListener("abort", done);
-          resolve();
-        };
-        const timer = setTimeout(done, wait);
-        window.signal?.addEventListener("abort", done, { once: true });
-      });
+      await waitOrAbort(wait, window.signal);
       if (window.signal?.aborted) throw error;
     }
   }
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+export function waitOrAbort(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

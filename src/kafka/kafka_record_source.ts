@@ -6,6 +6,7 @@
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
 import type { InRecord, RecordBatch, RecordSource } from "../messaging/records.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
+import { ConsumerContact } from "./consumer_contact.ts";
 
 /** How long the group waits for a silent member before handing its partitions to the others. */
 export const SESSION_TIMEOUT_MS = 6_000;
@@ -21,9 +22,6 @@ export interface SourceOptions {
   /** Where the lag of each partition is reported after each batch, if anywhere. */
   metrics?: ChainMetrics;
 }
-
-/** How long without a fetch or heartbeat before the consumer counts as cut off from Kafka. */
-const CONTACT_TIMEOUT_MS = 5_000;
 
 function headers(raw: IHeaders | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
@@ -51,22 +49,17 @@ export class KafkaRecordSource implements RecordSource {
   readonly #kafka: Kafka;
   readonly #options: SourceOptions;
 
-  #joined = false;
-  #lastContact = Number.NEGATIVE_INFINITY;
+  readonly #contact: ConsumerContact;
 
   constructor(kafka: Kafka, options: SourceOptions) {
     this.#kafka = kafka;
     this.#options = options;
+    this.#contact = new ConsumerContact(options.groupId, "fetch or heartbeat");
   }
 
   /** Undefined while the consumer is in its group and heard from Kafka lately; otherwise what is missing. */
   health(): string | undefined {
-    if (!this.#joined) return `consumer has not joined group ${this.#options.groupId}`;
-    const silent = performance.now() - this.#lastContact;
-    if (silent > CONTACT_TIMEOUT_MS) {
-      return `no fetch or heartbeat from Kafka for ${Math.round(silent / 1000)} s`;
-    }
-    return undefined;
+    return this.#contact.health();
   }
 
   async run(handler: (batch: RecordBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
@@ -80,15 +73,14 @@ export class KafkaRecordSource implements RecordSource {
       sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     });
-    const contact = () => this.#lastContact = performance.now();
+    const contact = () => this.#contact.heard();
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      this.#joined = true;
-      contact();
+      this.#contact.joined();
     });
     consumer.on(consumer.events.FETCH, contact);
     consumer.on(consumer.events.HEARTBEAT, contact);
     for (const left of [consumer.events.STOP, consumer.events.DISCONNECT, consumer.events.CRASH]) {
-      consumer.on(left, () => this.#joined = false);
+      consumer.on(left, () => this.#contact.left());
     }
     await consumer.connect();
     const stopped = new Promise<void>((resolve, reject) => {

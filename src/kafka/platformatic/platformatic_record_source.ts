@@ -13,6 +13,8 @@ import type { Buffer } from "node:buffer";
 import type { InRecord, RecordBatch, RecordSource } from "../../messaging/records.ts";
 import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../kafka_record_source.ts";
 import { observeConsumer, type PlatformaticKafka } from "./platformatic_client.ts";
+import { ConsumerContact } from "../consumer_contact.ts";
+import { waitOrAbort } from "../../failure/retry_policy.ts";
 
 export { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions };
 
@@ -36,8 +38,6 @@ export const FINAL_COMMIT_TIMEOUT_MS = 15_000;
 
 /** The longest closing the stream, and then leaving the group, may take at the end of `run()`. */
 export const CLOSE_TIMEOUT_MS = 10_000;
-/** How long without a heartbeat answer or a record before the consumer counts as cut off from Kafka. */
-const CONTACT_TIMEOUT_MS = 5_000;
 
 /** Waits for `step` at most `ms`, logging (not throwing) a failure or a timeout. */
 async function within(
@@ -133,22 +133,17 @@ export class PlatformaticRecordSource implements RecordSource {
   readonly #kafka: PlatformaticKafka;
   readonly #options: SourceOptions;
 
-  #joined = false;
-  #lastContact = Number.NEGATIVE_INFINITY;
+  readonly #contact: ConsumerContact;
 
   constructor(kafka: PlatformaticKafka, options: SourceOptions) {
     this.#kafka = kafka;
     this.#options = options;
+    this.#contact = new ConsumerContact(options.groupId, "heartbeat or record");
   }
 
   /** Undefined while the consumer is in its group and heard from Kafka lately; otherwise what is missing. */
   health(): string | undefined {
-    if (!this.#joined) return `consumer has not joined group ${this.#options.groupId}`;
-    const silent = performance.now() - this.#lastContact;
-    if (silent > CONTACT_TIMEOUT_MS) {
-      return `no heartbeat or record from Kafka for ${Math.round(silent / 1000)} s`;
-    }
-    return undefined;
+    return this.#contact.health();
   }
 
   /**
@@ -170,15 +165,7 @@ export class PlatformaticRecordSource implements RecordSource {
           { topic: this.#options.topic, error: String(error), restart: restarts + 1, waitMs },
           "consumer failed after it had joined its group; starting a new one",
         );
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener("abort", done);
-            resolve();
-          };
-          const timer = setTimeout(done, waitMs);
-          signal.addEventListener("abort", done, { once: true });
-        });
+        await waitOrAbort(waitMs, signal);
         if (signal.aborted) return;
       }
     }
@@ -399,16 +386,15 @@ export class PlatformaticRecordSource implements RecordSource {
       }
     };
 
-    // A member that cannot rejoin its group is out of it for good: the role must end with an error (and be
-    // restarted by its supervisor), not sit idle looking healthy.
+    // A member that cannot rejoin its group is out of it for good: this consumer ends with an error, and run()
+    // replaces it or ends the role (for its supervisor), never sits idle looking healthy.
     consumer.on("error", fail);
-    const contact = () => this.#lastContact = performance.now();
+    const contact = () => this.#contact.heard();
     consumer.on("consumer:group:join", () => {
-      this.#joined = true;
+      this.#contact.joined();
       onJoin();
-      contact();
     });
-    consumer.on("consumer:group:leave", () => this.#joined = false);
+    consumer.on("consumer:group:leave", () => this.#contact.left());
     consumer.on("consumer:heartbeat:end", contact);
     consumer.on("consumer:group:join", syncAssignment);
     consumer.on("consumer:group:rebalance", syncAssignment);
