@@ -5,9 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { roleEnv, RoleProcess, topicEnv } from "../support/role_process.ts";
-import { serviceEnv, testCassandra, testKafka, uniqueName } from "../support/services.ts";
-import { startSmtpSink } from "../support/smtp_sink.ts";
+import { testCassandra, testKafka, uniqueName } from "../support/services.ts";
+import { TestChain } from "../support/test_chain.ts";
 import { encodeEnvelope, sealEnvelope } from "../src/envelope/envelope.ts";
 import { parseKey } from "../src/envelope/aes_gcm.ts";
 import { deadLetterHeader } from "../src/messaging/dead_letter.ts";
@@ -77,52 +76,19 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const id = uniqueName("e2e");
-    const keyspace = id.replaceAll("-", "_");
-    const topics = topicEnv(id);
-    const routesFile = await Deno.makeTempFile({ suffix: ".json" });
-    await Deno.writeTextFile(
-      routesFile,
-      JSON.stringify({
-        routes: {
-          "initial-publisher": {
-            targetTopic: topics.SERVICE_1_TOPIC,
-            enabled: true,
-            routeId: "route-publisher-to-service1",
-          },
-          "service-1-publisher": {
-            targetTopic: topics.SERVICE_2_TOPIC,
-            enabled: true,
-            routeId: "route-service1-to-service2",
-          },
-          "retired-publisher": {
-            targetTopic: topics.SERVICE_2_TOPIC,
-            enabled: false,
-            routeId: "route-retired",
-          },
-        },
-      }),
-    );
-    const smtp = await startSmtpSink();
+    const chain = await TestChain.open("e2e", (topics) => ({
+      "retired-publisher": {
+        targetTopic: topics.SERVICE_2_TOPIC,
+        enabled: false,
+        routeId: "route-retired",
+      },
+    }));
+    const { keyspace, topics, smtp } = chain;
     const key = randomKey();
-    const common = {
-      ...topics,
-      ...serviceEnv(),
-      CASSANDRA_KEYSPACE: keyspace,
-      ROUTES_FILE: routesFile,
-      LOG_LEVEL: "info",
-    };
+    const common = chain.env;
     const withKey = { ...common, ENCRYPTION_KEY: key };
-    const roles: RoleProcess[] = [];
-    const start = (name: string, args: string[], env: Record<string, string>) => {
-      const p = new RoleProcess(
-        name,
-        args,
-        roleEnv({ ...env, KAFKA_GROUP_ID: `${id}-${name.replace(/#.*/, "")}` }),
-      );
-      roles.push(p);
-      return p;
-    };
+    const roles = chain.roles;
+    const start = chain.start.bind(chain);
     const cassandra = testCassandra();
     await cassandra.connect();
     try {
@@ -333,15 +299,8 @@ Deno.test({
         assert.equal((await role.stop()).code, 0, `${role.name} exits 0 on SIGTERM\n${role.tail()}`);
       }
     } finally {
-      await Promise.all(roles.map((r) => r.stop("SIGKILL")));
-      await smtp.close();
-      await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+      await chain.close();
       await cassandra.shutdown();
-      const admin = testKafka("e2e-cleanup").admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
-      await admin.disconnect();
-      await Deno.remove(routesFile);
     }
   },
 });

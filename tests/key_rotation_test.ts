@@ -8,9 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { roleEnv, RoleProcess, topicEnv } from "../support/role_process.ts";
-import { serviceEnv, testCassandra, testKafka, uniqueName } from "../support/services.ts";
-import { startSmtpSink } from "../support/smtp_sink.ts";
+import { RoleProcess } from "../support/role_process.ts";
+import { testCassandra, testKafka, uniqueName } from "../support/services.ts";
+import { TestChain } from "../support/test_chain.ts";
 import { encodeEnvelope, KEY_ID_HEADER, sealEnvelope } from "../src/envelope/envelope.ts";
 import { parseKey } from "../src/envelope/aes_gcm.ts";
 import { deadLetterHeader } from "../src/messaging/dead_letter.ts";
@@ -81,52 +81,18 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    const id = uniqueName("rotation");
-    const keyspace = id.replaceAll("-", "_");
-    const topics = topicEnv(id);
-    const routesFile = await Deno.makeTempFile({ suffix: ".json" });
-    await Deno.writeTextFile(
-      routesFile,
-      JSON.stringify({
-        routes: {
-          "initial-publisher": {
-            targetTopic: topics.SERVICE_1_TOPIC,
-            enabled: true,
-            routeId: "route-publisher-to-service1",
-          },
-          "service-1-publisher": {
-            targetTopic: topics.SERVICE_2_TOPIC,
-            enabled: true,
-            routeId: "route-service1-to-service2",
-          },
-        },
-      }),
-    );
-    const smtp = await startSmtpSink();
+    const chain = await TestChain.open("rotation");
+    const { keyspace, topics, smtp } = chain;
     const keyA = randomKey();
     const keyB = randomKey();
-    const common = {
-      ...topics,
-      ...serviceEnv(),
-      CASSANDRA_KEYSPACE: keyspace,
-      ROUTES_FILE: routesFile,
-      LOG_LEVEL: "info",
-    };
+    const common = chain.env;
     // Step 0: the single key of old. Step 1: B added everywhere, decrypt-only. Step 2: B active.
     const onlyA = { ...common, ENCRYPTION_KEY: keyA };
     const ring = JSON.stringify({ default: keyA, B: keyB });
     const addB = { ...common, ENCRYPTION_KEYS: ring, ENCRYPTION_ACTIVE_KEY_ID: "default" };
     const useB = { ...common, ENCRYPTION_KEYS: ring, ENCRYPTION_ACTIVE_KEY_ID: "B" };
-    const roles: RoleProcess[] = [];
-    const start = (name: string, args: string[], env: Record<string, string>) => {
-      const p = new RoleProcess(
-        name,
-        args,
-        roleEnv({ ...env, KAFKA_GROUP_ID: `${id}-${name.replace(/#.*/, "")}` }),
-      );
-      roles.push(p);
-      return p;
-    };
+    const roles = chain.roles;
+    const start = chain.start.bind(chain);
     const service = async (name: "service-1" | "service-2", n: number, env: Record<string, string>) => {
       const p = start(`${name}#${n}`, ["--role", name], { ...env, SMTP_URL: smtp.url });
       await p.waitForStderr(/"msg":"consuming"/);
@@ -285,15 +251,8 @@ Deno.test({
         assert.equal((await role.stop()).code, 0, `${role.name} exits 0 on SIGTERM\n${role.tail()}`);
       }
     } finally {
-      await Promise.all(roles.map((r) => r.stop("SIGKILL")));
-      await smtp.close();
-      await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
+      await chain.close();
       await cassandra.shutdown();
-      const admin = testKafka("rotation-cleanup").admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
-      await admin.disconnect();
-      await Deno.remove(routesFile);
     }
   },
 });

@@ -7,9 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { roleEnv, RoleProcess, topicEnv } from "../support/role_process.ts";
-import { serviceEnv, testCassandra, testKafka, uniqueName } from "../support/services.ts";
-import { startSmtpSink } from "../support/smtp_sink.ts";
+import { testCassandra, testKafka, uniqueName } from "../support/services.ts";
+import { TestChain } from "../support/test_chain.ts";
 import { parseTraceparent, type TraceContext } from "../src/tracing/traceparent.ts";
 
 const ORDERS = 6;
@@ -91,44 +90,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const id = uniqueName("trace");
-    const keyspace = id.replaceAll("-", "_");
-    const topics = topicEnv(id);
-    const routesFile = await Deno.makeTempFile({ suffix: ".json" });
-    await Deno.writeTextFile(
-      routesFile,
-      JSON.stringify({
-        routes: {
-          "initial-publisher": {
-            targetTopic: topics.SERVICE_1_TOPIC,
-            enabled: true,
-            routeId: "route-publisher-to-service1",
-          },
-          "service-1-publisher": {
-            targetTopic: topics.SERVICE_2_TOPIC,
-            enabled: true,
-            routeId: "route-service1-to-service2",
-          },
-        },
-      }),
-    );
-    const smtp = await startSmtpSink();
+    const chain = await TestChain.open("trace");
+    const { keyspace, topics, smtp } = chain;
     const otlp = startOtlpReceiver();
     const key = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
-    const common = {
-      ...topics,
-      ...serviceEnv(),
-      CASSANDRA_KEYSPACE: keyspace,
-      ROUTES_FILE: routesFile,
-      LOG_LEVEL: "info",
-    };
+    const common = chain.env;
     const withKey = { ...common, ENCRYPTION_KEY: key };
-    const roles: RoleProcess[] = [];
-    const start = (name: string, args: string[], env: Record<string, string>) => {
-      const p = new RoleProcess(name, args, roleEnv({ ...env, KAFKA_GROUP_ID: `${id}-${name}` }));
-      roles.push(p);
-      return p;
-    };
+    const start = chain.start.bind(chain);
     const cassandra = testCassandra();
     await cassandra.connect();
     try {
@@ -224,16 +192,9 @@ Deno.test({
         }
       }
     } finally {
-      await Promise.all(roles.map((r) => r.stop("SIGKILL")));
-      await smtp.close();
+      await chain.close();
       await otlp.close();
-      await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => {});
       await cassandra.shutdown();
-      const admin = testKafka("trace-cleanup").admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: Object.values(topics) }).catch(() => {});
-      await admin.disconnect();
-      await Deno.remove(routesFile);
     }
   },
 });
