@@ -5,6 +5,7 @@
  */
 import { Kafka, type KafkaConfig, type logCreator, logLevel } from "kafkajs";
 import type { Logger } from "../app/log.ts";
+import { fixKafkajsIdleLoop } from "./kafkajs_idle_loop.ts";
 
 /** Where Kafka is and who we are to it. */
 export interface KafkaSettings {
@@ -63,6 +64,7 @@ function bridge(logger: Logger): logCreator {
 
 /** A kafkajs client whose log lines go to `logger` (warnings and errors only, unless debugging). */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  fixKafkajsIdleLoop();
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
