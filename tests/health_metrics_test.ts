@@ -107,6 +107,16 @@ Deno.test({
       assert.equal(sample(metrics, 'chain_processing_seconds_count{route_id="to-s1"}'), 5);
       assert.match(metrics, /# TYPE chain_processing_seconds histogram/);
       assert.ok(!metrics.includes("AAAA"), "no payload in the metrics");
+      // The requests it sent for them: at least one produce (forwards and dead letters together), one fetch
+      // one offset commit and the group join, each counted by the client's own request hook.
+      for (const request of ["produce", "fetch", "offset_commit", "join_group"]) {
+        const sent = sample(metrics, `chain_requests_total{system="kafka",request="${request}"}`);
+        assert.ok(sent >= 1, `kafka ${request} requests counted: ${sent}`);
+      }
+      assert.ok(
+        sample(metrics, 'chain_requests_total{system="kafka",request="produce"}') <= 10,
+        "at most one produce per message",
+      );
 
       if (Deno.env.get("KAFKA_BROKERS")) return; // not our broker to stop
       paused = Number((await Deno.readTextFile(`${stateDir}/kafka.pid`)).trim());

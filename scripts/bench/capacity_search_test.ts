@@ -57,6 +57,7 @@ function step(overrides: Partial<StepFigures> = {}): StepFigures {
     stages: { hop1: stage, service1: stage, hop2: stage, service2: stage },
     cpu_us_per_order: {},
     rss_mib: {},
+    requests_per_order: {},
     problems: [],
     ...overrides,
   };

@@ -16,8 +16,17 @@ import { servicePids } from "./process_stats.ts";
 import { writeRoutesFile } from "./routes_file.ts";
 import type { AppendTimes } from "./step_figures.ts";
 import { TopicFollower } from "./topic_follower.ts";
+import { type RequestTally, scrapeRequestTally } from "./request_tally.ts";
 
 const outcomeLine = /"outcome":"(fulfilled|rejected)"/;
+
+/** A TCP port nothing listens on now (the kernel's pick), for a role's HTTP endpoint. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
 
 /** A running chain. Open with {@link ChainSession.open}, end with {@link ChainSession.close}. */
 export class ChainSession {
@@ -39,6 +48,8 @@ export class ChainSession {
   readonly #smtp: SmtpSink;
   readonly #routes: string;
   readonly #exited = new Set<string>();
+  /** Each role's `/metrics` address. */
+  readonly #metricsUrls: string[];
   #follower: TopicFollower | undefined;
   #parsed = 0;
 
@@ -56,22 +67,25 @@ export class ChainSession {
     this.#routes = routes;
     const env = { ...context.baseEnv, ...topics, ROUTES_FILE: routes };
     const withKey = { ...env, ENCRYPTION_KEY: context.key, SMTP_URL: smtp.url };
-    this.#publisherEnv = roleEnv({ ...withKey, LOG_LEVEL: "warn" });
+    // info: the publisher's last line carries its request counts (it logs nothing per order).
+    this.#publisherEnv = roleEnv({ ...withKey, LOG_LEVEL: "info" });
+    const ports = [freePort(), freePort(), freePort()];
+    this.#metricsUrls = ports.map((port) => `http://127.0.0.1:${port}`);
     this.roles = [
       new RoleProcess(
         "command-center",
         ["--role", "command-center"],
-        roleEnv({ ...env, KAFKA_GROUP_ID: `${id}-cc` }),
+        roleEnv({ ...env, KAFKA_GROUP_ID: `${id}-cc`, HTTP_PORT: String(ports[0]) }),
       ),
       new RoleProcess(
         "service-1",
         ["--role", "service-1"],
-        roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s1` }),
+        roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s1`, HTTP_PORT: String(ports[1]) }),
       ),
       new RoleProcess(
         "service-2",
         ["--role", "service-2"],
-        roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s2`, LOG_LEVEL: "info" }),
+        roleEnv({ ...withKey, KAFKA_GROUP_ID: `${id}-s2`, LOG_LEVEL: "info", HTTP_PORT: String(ports[2]) }),
       ),
     ];
     for (const role of this.roles) role.status.then(() => this.#exited.add(role.name));
@@ -126,6 +140,12 @@ export class ChainSession {
   /** The pids of the roles, and of the local Kafka and Cassandra when chain started them. */
   pids(): Record<string, number> {
     return { ...Object.fromEntries(this.roles.map((r) => [r.name, r.pid])), ...servicePids() };
+  }
+
+  /** The requests each role has sent so far, from its `/metrics`. */
+  async requestTallies(): Promise<Record<string, RequestTally>> {
+    const tallies = await Promise.all(this.#metricsUrls.map(scrapeRequestTally));
+    return Object.fromEntries(this.roles.map((role, i) => [role.name, tallies[i]]));
   }
 
   /** The roles that have exited (they should run until {@link close}). */

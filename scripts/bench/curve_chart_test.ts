@@ -25,6 +25,7 @@ function point(rate: number, p50: number, p99: number): StepFigures {
     stages: { hop1: stage, service1: stage, hop2: stage, service2: stage },
     cpu_us_per_order: { all: 1000 },
     rss_mib: {},
+    requests_per_order: {},
     problems: [],
   };
 }

@@ -25,6 +25,7 @@ function point(rate: number, p99: number, completed = rate * 10): StepFigures {
     stages: { hop1: stage, service1: stage, hop2: stage, service2: stage },
     cpu_us_per_order: { publisher: 100, kafka: 200, all: 300 },
     rss_mib: { "service-2": 250 },
+    requests_per_order: {},
     problems: [],
   };
 }

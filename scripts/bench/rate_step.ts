@@ -9,6 +9,7 @@
  */
 import type { ChainSession } from "./chain_session.ts";
 import { cpuSeconds, peakRssMiB, rssMiB } from "./process_stats.ts";
+import { publisherTally, type RequestTally } from "./request_tally.ts";
 
 /** What a step does. */
 export interface StepPlan {
@@ -42,6 +43,11 @@ export interface StepRecord {
   cpuSeconds: Record<string, number>;
   /** Peak resident memory during the step, MiB: VmRSS sampled every 100 ms; the publisher's VmHWM. */
   rssMiB: Record<string, number>;
+  /**
+   * The requests each role sent during the step (the difference of its `/metrics` counts at the publisher's
+   * start and the step's end), and the publisher's (its whole run).
+   */
+  requests: Record<string, RequestTally>;
   /** What went wrong: a publisher that failed, a role that exited. Empty when nothing did. */
   problems: string[];
 }
@@ -55,6 +61,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export async function runStep(session: ChainSession, plan: StepPlan): Promise<StepRecord> {
   const pids = session.pids();
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  const requestsBefore = await session.requestTallies();
   const rss: Record<string, number> = {};
   const count = Math.max(1, Math.round(plan.rate * plan.seconds));
   const publisher = session.startPublisher(plan.rate, count, plan.seed);
@@ -95,6 +102,12 @@ export async function runStep(session: ChainSession, plan: StepPlan): Promise<St
   } finally {
     clearInterval(timer);
   }
+  const requestsAfter = await session.requestTallies();
+  const requests: Record<string, RequestTally> = { publisher: publisherTally(publisher.stderr) };
+  for (const [name, after] of Object.entries(requestsAfter)) {
+    const before = requestsBefore[name] ?? {};
+    requests[name] = Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]));
+  }
   const cpu: Record<string, number> = { publisher: acks.cpu - acks.cpuStart };
   const pidsAfter = session.pids();
   for (const [name, pid] of Object.entries(pids)) {
@@ -114,6 +127,7 @@ export async function runStep(session: ChainSession, plan: StepPlan): Promise<St
     completedInStep: ids.length - session.pending(ids).length,
     cpuSeconds: cpu,
     rssMiB: rss,
+    requests,
     problems,
   };
 }

@@ -55,6 +55,11 @@ export interface StepFigures {
   cpu_us_per_order: Record<string, number>;
   /** Peak resident memory per process, MiB. */
   rss_mib: Record<string, number>;
+  /**
+   * Requests and Cassandra rows per completed order, per role process (`kafka produce`, `cassandra batch`,
+   * `rows written`, …), and `all` summed over them.
+   */
+  requests_per_order: Record<string, Record<string, number>>;
   problems: string[];
 }
 
@@ -131,6 +136,29 @@ export function stepFigures(
     rss_mib: Object.fromEntries(
       Object.entries(step.rssMiB).map(([n, mib]) => [n, Math.round(mib * 10) / 10]),
     ),
+    requests_per_order: requestsPerOrder(step.requests, step.completedInStep),
     problems: step.problems,
   };
+}
+
+/** Each process's request counts over `orders`, rounded to 0.01, and their sum as `all`. */
+function requestsPerOrder(
+  requests: Record<string, Record<string, number>>,
+  orders: number,
+): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  const all: Record<string, number> = {};
+  for (const [process, tally] of Object.entries(requests ?? {})) {
+    const row: Record<string, number> = {};
+    for (const [name, n] of Object.entries(tally)) {
+      if (!(n > 0) || !(orders > 0)) continue;
+      row[name] = Math.round((100 * n) / orders) / 100;
+      all[name] = (all[name] ?? 0) + n;
+    }
+    out[process] = row;
+  }
+  out.all = Object.fromEntries(
+    Object.entries(all).map(([name, n]) => [name, orders > 0 ? Math.round((100 * n) / orders) / 100 : NaN]),
+  );
+  return out;
 }

@@ -12,6 +12,10 @@ function record(overrides: Partial<StepRecord> = {}): StepRecord {
     completedInStep: 3,
     cpuSeconds: { publisher: 0.003, "service-2": 0.006, kafka: NaN },
     rssMiB: { "service-2": 123.456 },
+    requests: {
+      publisher: { "kafka produce": 3 },
+      "command-center": { "kafka produce": 5, "cassandra batch": 1, "rows written": 6 },
+    },
     problems: [],
     ...overrides,
   };
@@ -54,4 +58,19 @@ Deno.test("stepFigures() divides CPU by the orders completed in the step, and su
   assert.equal(f.rss_mib["service-2"], 123.5);
   const none = stepFigures(record({ completedInStep: 0 }), times, new Map());
   assert.ok(Number.isNaN(none.cpu_us_per_order.all));
+});
+
+Deno.test("stepFigures() gives each process's requests and rows per completed order, and their sum", () => {
+  const f = stepFigures(record(), times, new Map());
+  assert.deepEqual(f.requests_per_order.publisher, { "kafka produce": 1 });
+  assert.deepEqual(f.requests_per_order["command-center"], {
+    "kafka produce": 1.67,
+    "cassandra batch": 0.33,
+    "rows written": 2,
+  });
+  assert.deepEqual(f.requests_per_order.all, {
+    "kafka produce": 2.67,
+    "cassandra batch": 0.33,
+    "rows written": 2,
+  });
 });

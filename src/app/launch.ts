@@ -16,7 +16,9 @@ import { type Page, serveHttp } from "../observability/http_server.ts";
 import { commandCenterDashboard } from "../observability/dashboard.ts";
 import { CountingMailer } from "../observability/counting_mailer.ts";
 import { reportKeyUsage } from "../observability/key_usage.ts";
-import { createKafka } from "../kafka/kafka_client.ts";
+import { countKafkajsRequests, createKafka } from "../kafka/kafka_client.ts";
+import { countPlatformaticRequests } from "../kafka/platformatic/platformatic_client.ts";
+import { RequestCounts } from "../observability/request_counts.ts";
 import { ensureTopics, topicRecordLimits } from "../kafka/topics.ts";
 import {
   type CheckedSource,
@@ -64,6 +66,8 @@ interface Context {
   stdout: Output;
   /** This process's metrics, served on `/metrics` when the role has an HTTP port. */
   metrics: ChainMetrics;
+  /** The requests this process sends to Kafka, Cassandra and SMTP (part of the metrics). */
+  requests: RequestCounts;
   /** The checks behind `/ready`; each wiring adds its parts. */
   readiness: Readiness;
   /** Extra pages of the HTTP endpoint (the command center's dashboard); a wiring may add to it. */
@@ -84,6 +88,9 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
     { brokers: common.brokers, clientId: common.clientId, security: common.kafkaSecurity },
     logger,
   );
+  const requests = new RequestCounts();
+  countKafkajsRequests(kafka, requests);
+  const stopCounting = countPlatformaticRequests(requests);
   const wire = wiring[command.name] as Wiring<typeof command.name>;
   const records = recordAdapters(common.kafkaClient, kafka, {
     brokers: common.brokers,
@@ -97,9 +104,26 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
     signal,
     stdout,
     metrics: new ChainMetrics(),
+    requests,
     readiness: new Readiness(),
     pages: {} as Record<string, Page>,
   };
+  context.metrics.observeRequests(requests);
+  try {
+    return await serveAndWire(command, context, wire);
+  } finally {
+    stopCounting();
+  }
+}
+
+/** Runs the wiring, with `/ping`, `/ready` and `/metrics` served meanwhile when the role has an HTTP port. */
+async function serveAndWire<N extends RunnableCommand["name"]>(
+  command: Extract<RunnableCommand, { name: N }>,
+  context: Context,
+  wire: Wiring<N>,
+): Promise<number> {
+  const { common } = command;
+  const { logger } = context;
   if (!common.http.enabled) return await wire(command, context);
   // The endpoint lives as long as the role: it stops when the role ends, however it ends.
   const stopHttp = new AbortController();
@@ -162,7 +186,7 @@ async function wireLag(command: Extract<RunnableCommand, { name: "lag" }>, conte
 async function wireInit(command: Extract<RunnableCommand, { name: "init" }>, context: Context) {
   const { common } = command;
   await createTopics(context, common, [...Object.values(common.topics), ...targetTopics(command.registry)]);
-  await withCassandra(common, async (client) => {
+  await withCassandra(common, context, async (client) => {
     await ensureSchema(client, common.cassandra.keyspace, common.cassandra.replication);
     const stock = Object.fromEntries(GENERATED_SKUS.map((sku) => [sku, INITIAL_STOCK]));
     const seeded = await new CassandraInventory(client, common.cassandra.keyspace).seedMissing(stock);
@@ -185,7 +209,7 @@ async function wireRoutes(command: Extract<RunnableCommand, { name: "routes" }>,
     command.actor,
     common,
     context,
-    (work) => withCassandra(common, work),
+    (work) => withCassandra(common, context, work),
   );
 }
 
@@ -193,6 +217,7 @@ async function wireTrace(command: Extract<RunnableCommand, { name: "trace" }>, c
   const { common, requestId } = command;
   const hops = await withCassandra(
     common,
+    context,
     (client) => readTrace(client, common.cassandra.keyspace, requestId),
   );
   await context.stdout.write(formatTrace(hops, requestId) + "\n");
@@ -208,6 +233,7 @@ async function wireStats(command: Extract<RunnableCommand, { name: "stats" }>, c
   const now = new Date();
   const stats = await withCassandra(
     common,
+    context,
     (client) => readRouteStats(client, common.cassandra.keyspace, routeKeys, sinceMs, now),
   );
   const report = { sinceMs, now, ttlSeconds: METADATA_TTL_SECONDS };
@@ -242,7 +268,9 @@ async function wireCommandCenter(
       await follower.stop();
       throw error;
     });
-  const cassandra = metadataLog.enabled ? createCassandraClient(common.cassandra) : undefined;
+  const cassandra = metadataLog.enabled
+    ? createCassandraClient(common.cassandra, context.requests)
+    : undefined;
   let routingLog: RoutingLog = new NoRoutingLog();
   // The dashboard on the HTTP port: lag of the command center's group and the services' (sampled while viewed).
   const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, [
@@ -332,9 +360,9 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
   const recordLimitBytes = await createTopics(context, common, [topics.service2, topics.service2Dlq], [
     topics.service2Dlq,
   ]);
-  const mailer = new CountingMailer(new SmtpMailer(command.smtp), context.metrics);
+  const mailer = new CountingMailer(new SmtpMailer(command.smtp), context.metrics, context.requests);
   try {
-    await withCassandra(common, async (client) => {
+    await withCassandra(common, context, async (client) => {
       await ensureSchema(client, common.cassandra.keyspace, common.cassandra.replication);
       context.readiness.add("cassandra", () => cassandraHealth(client));
       const store = new CassandraOrderStore(client, common.cassandra.keyspace);
@@ -390,7 +418,8 @@ async function wirePublisher(command: Extract<RunnableCommand, { name: "publishe
       progress.stop();
     }
   });
-  logger.info({ ...stats }, "publisher done");
+  // The publisher serves no /metrics: its requests go into its last line (the bench reads them there).
+  logger.info({ ...stats, ...context.requests.snapshot() }, "publisher done");
   return stats.badInput > 0 ? 1 : 0;
 }
 
@@ -468,9 +497,10 @@ function cassandraHealth(client: cassandra.Client): string | undefined {
 /** Runs `work` with a Cassandra session, shut down afterwards however `work` ends. */
 async function withCassandra<T>(
   common: CommonConfig,
+  context: Pick<Context, "requests">,
   work: (client: cassandra.Client) => Promise<T>,
 ): Promise<T> {
-  const client = createCassandraClient(common.cassandra);
+  const client = createCassandraClient(common.cassandra, context.requests);
   try {
     return await work(client);
   } finally {

@@ -5,6 +5,8 @@
  * @module
  */
 import cassandra from "cassandra-driver";
+import type { RequestCounts } from "../observability/request_counts.ts";
+import { CountingTracker } from "./counting_tracker.ts";
 
 /** How the keyspace chain creates is replicated. */
 export type Replication =
@@ -94,10 +96,11 @@ export function replicationCql(replication: Replication): string {
 /**
  * Creates a client that is not bound to a keyspace (statements name `keyspace.table`), so the same client also
  * creates the schema. Statements default to prepared, LOCAL_QUORUM. The caller connects lazily (first query)
- * and calls `shutdown()`.
+ * and calls `shutdown()`. With `counts`, every request it sends is counted there.
  */
 export function createCassandraClient(
   settings: Pick<CassandraSettings, "contactPoints" | "localDataCenter" | "security">,
+  counts?: RequestCounts,
 ): cassandra.Client {
   const { auth, tls } = settings.security ?? {};
   return new cassandra.Client({
@@ -118,5 +121,6 @@ export function createCassandraClient(
       : {}),
     queryOptions: { consistency: cassandra.types.consistencies.localQuorum, prepare: true },
     socketOptions: { connectTimeout: 5000, readTimeout: 12000 },
+    ...(counts ? { requestTracker: new CountingTracker(counts) } : {}),
   });
 }

@@ -5,6 +5,7 @@
  */
 import { Kafka, type KafkaConfig, type logCreator, logLevel } from "kafkajs";
 import type { Logger } from "../app/log.ts";
+import { kafkaApiName, type RequestCounts } from "../observability/request_counts.ts";
 import { fixKafkajsIdleLoop } from "./kafkajs_idle_loop.ts";
 
 /** Where Kafka is and who we are to it. */
@@ -73,4 +74,32 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     retry: { initialRetryTime: 200, retries: 8 },
     ...kafkaSecurityOptions(settings.security),
   });
+}
+
+/** What kafkajs's producers, consumers and admins have in common: instrumentation events. */
+interface Instrumented {
+  events: { REQUEST: string };
+  on(event: string, listener: (event: { payload: { apiKey: number } }) => void): unknown;
+}
+
+/**
+ * Counts every request of the producers, consumers and admins `kafka` makes from now on, by API (kafkajs's
+ * `request` instrumentation event, emitted as each answer arrives).
+ */
+export function countKafkajsRequests(kafka: Kafka, counts: RequestCounts): void {
+  const factories = kafka as unknown as Record<
+    "producer" | "consumer" | "admin",
+    (config?: unknown) => Instrumented
+  >;
+  for (const kind of ["producer", "consumer", "admin"] as const) {
+    const make = factories[kind].bind(kafka);
+    factories[kind] = (config?: unknown) => {
+      const client = make(config);
+      client.on(
+        client.events.REQUEST,
+        (event) => counts.request("kafka", kafkaApiName(event.payload.apiKey)),
+      );
+      return client;
+    };
+  }
 }

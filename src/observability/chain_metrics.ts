@@ -10,6 +10,7 @@
  * @module
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { RequestCounts } from "./request_counts.ts";
 
 /** Processing-time buckets in seconds: 0.5 ms to 2.5 s, around the design's 1–5 ms per hop. */
 export const PROCESSING_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -36,6 +37,7 @@ export class ChainMetrics {
   readonly routeChanges: Counter<"action">;
   #metadata: () => MetadataCounts | undefined = () => undefined;
   #keys: () => ReadonlyMap<string, number> = () => new Map();
+  #requests: RequestCounts | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -128,6 +130,28 @@ export class ChainMetrics {
         for (const [keyId, count] of keys()) this.set({ key_id: keyId }, count);
       },
     });
+    const requests = () => this.#requests;
+    new Gauge({
+      name: "chain_requests_total",
+      help: "Requests this process sent, by system (kafka, cassandra, smtp) and kind (produce, fetch, " +
+        "offset_commit, heartbeat, execute, batch, transaction, …); a counter, read when scraped.",
+      labelNames: ["system", "request"],
+      registers,
+      collect() {
+        for (const { system, request, count } of requests()?.requestEntries() ?? []) {
+          this.set({ system, request }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: "chain_cassandra_rows_total",
+      help: "Cassandra rows this process's requests wrote or read, by op (a counter, read when scraped).",
+      labelNames: ["op"],
+      registers,
+      collect() {
+        for (const [op, count] of requests()?.rowEntries() ?? []) this.set({ op }, count);
+      },
+    });
     new Gauge({
       name: "chain_metadata_rows_buffered",
       help: "Metadata rows waiting in the buffer or being written.",
@@ -144,6 +168,11 @@ export class ChainMetrics {
   /** Where `chain_key_encryptions_total` is read from (the role's keyring). */
   observeKeys(read: () => ReadonlyMap<string, number>): void {
     this.#keys = read;
+  }
+
+  /** Where `chain_requests_total` and `chain_cassandra_rows_total` are read from. */
+  observeRequests(counts: RequestCounts): void {
+    this.#requests = counts;
   }
 
   /** The exposition text for `/metrics`. */

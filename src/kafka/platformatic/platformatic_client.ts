@@ -6,7 +6,9 @@
  * @module
  */
 import type { BaseOptions, Broker, Consumer } from "@platformatic/kafka";
+import { channel } from "node:diagnostics_channel";
 import type { Logger } from "../../app/log.ts";
+import { kafkaApiName, type RequestCounts } from "../../observability/request_counts.ts";
 import type { KafkaSecurity, KafkaSettings } from "../kafka_client.ts";
 
 /**
@@ -150,4 +152,19 @@ export function observeConsumer(consumer: Consumer<Buffer, Buffer, string, strin
     (p) =>
       logger.warn({ kafka: "consumer", group, error: reason(p.error) }, "commit before rebalance failed"),
   );
+}
+
+/**
+ * Counts every request any @platformatic/kafka client of this process sends, by API (produce, fetch,
+ * offset_commit, heartbeat, …), from the library's `plt:kafka:connections:api` diagnostics channel, which
+ * publishes each request as it goes on the wire. Returns the function that stops counting.
+ */
+export function countPlatformaticRequests(counts: RequestCounts): () => void {
+  const sent = channel("tracing:plt:kafka:connections:api:start");
+  const onSend = (message: unknown) => {
+    const apiKey = (message as { apiKey?: number }).apiKey;
+    if (typeof apiKey === "number") counts.request("kafka", kafkaApiName(apiKey));
+  };
+  sent.subscribe(onSend);
+  return () => sent.unsubscribe(onSend);
 }
