@@ -38,12 +38,17 @@ export function rssMiB(pid: number): number {
   }
 }
 
-/** The local Kafka and Cassandra processes, when chain started them. */
+/**
+ * The local Kafka and Cassandra processes, when chain started them. `CHAIN_BENCH_SERVICES=kafka-b,cassandra-b`
+ * names other pid files of `.local/services/` (a second pair on other ports, which KAFKA_BROKERS and
+ * CASSANDRA_CONTACT_POINTS then point at), reported under the names `kafka` and `cassandra`.
+ */
 export function servicePids(): Record<string, number> {
   const pids: Record<string, number> = {};
-  for (const name of ["kafka", "cassandra"]) {
+  const files = (Deno.env.get("CHAIN_BENCH_SERVICES") ?? "kafka,cassandra").split(",");
+  for (const [i, name] of ["kafka", "cassandra"].entries()) {
     try {
-      pids[name] = Number(Deno.readTextFileSync(`${stateDir}/${name}.pid`).trim());
+      pids[name] = Number(Deno.readTextFileSync(`${stateDir}/${files[i]}.pid`).trim());
     } catch {
       // An external service: its CPU is not ours to read.
     }
