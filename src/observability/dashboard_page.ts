@@ -237,7 +237,8 @@ export function dashboardHtml(): string {
 <span class="dim" id="window"></span></header>
 <main>
 <section id="routes-file" class="drift" hidden><h2>Live routes differ from the routes file</h2>
-<div>The command center routes by the live routes, not by <code id="routes-file-path"></code>:</div>
+<div>The command center routes by the live routes, not by the file it started with,
+<code id="routes-file-path"></code>. Applying the file would change:</div>
 <ul id="routes-file-lines"></ul><div>To use the file's routes: <code id="routes-file-apply"></code></div></section>
 <section><h2>Totals</h2><div class="totals">
 ${figure("received", "received")}
