@@ -22,7 +22,7 @@ export function captured(): Output & { text(): string } {
 /** Runs `main(args, env)` to its end. */
 export async function runMain(
   args: string[],
-  env: Record<string, string>,
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = captured();
   const stderr = captured();
