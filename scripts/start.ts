@@ -1,8 +1,9 @@
 /**
  * `deno task start [--orders N] [--invalid-share S]`: runs the whole chain on this machine.
  *
- * Brings the local Kafka and Cassandra up when none is configured, creates topics and schema, starts the
- * command center, service-1 and service-2 as separate processes (with an SMTP sink on loopback for service-2's
+ * Brings the local Kafka and Cassandra up when none is configured, creates topics and schema, makes the live
+ * routes its routes file's (`chain routes apply --prune`: a routes topic left by another run with other routes
+ * would send the orders elsewhere), starts the command center, service-1 and service-2 as separate processes (with an SMTP sink on loopback for service-2's
  * mail), publishes a batch of orders, waits until each is fulfilled or rejected, prints one request's trace and
  * ends with `published=N fulfilled=F rejected=R dead_lettered=D lost=L`.
  *
@@ -80,6 +81,7 @@ export async function start(args: string[]): Promise<number> {
     const init = run("init", ["init"], base);
     if ((await init.finished()).code !== 0) throw new Error(`chain init failed:\n${init.tail()}`);
     console.log(init.stdout.join("\n"));
+    await applyRoutesFile(run, base, settings);
 
     const commandCenter = run("command-center", ["--role", "command-center"], base);
     run("service-1", ["--role", "service-1"], withKey);
@@ -135,6 +137,31 @@ export async function start(args: string[]): Promise<number> {
     await db.shutdown();
   }
   return exitCode;
+}
+
+/**
+ * Makes the live routes the routes file's with `chain routes apply --prune`, so the demo routes to its own topics
+ * whatever another run left on the routes topic; when it changed something, says so in one warning naming the
+ * workers, with the changes it published.
+ */
+async function applyRoutesFile(
+  run: (name: string, args: string[], vars: Record<string, string | undefined>) => RoleProcess,
+  env: Record<string, string | undefined>,
+  settings: SettingReader,
+): Promise<void> {
+  const actor = `${env.CHAIN_ACTOR || env.USER || "unknown"} (deno task start)`;
+  const apply = run("routes apply", ["routes", "apply", "--prune", "--actor", actor], env);
+  if ((await apply.finished()).code !== 0) throw new Error(`chain routes apply failed:\n${apply.tail()}`);
+  // One line per change: `<kind> <worker>: …`; "nothing to apply: …" when the routes were the file's already.
+  const changes = apply.stdout.filter((line) => /^\S+ +[^\s:]+: /.test(line));
+  if (changes.length === 0) return;
+  const workers = changes.map((line) => line.split(/ +/)[1].slice(0, -1));
+  console.log(
+    `start: warning: the live routes in ${settings.text("routesTopic")} differed from the routes file ` +
+      `${settings.text("routes") ?? "routes.json"} for ${workers.join(", ")}; ` +
+      `applied the file (chain routes apply --prune) so the orders go to this chain's topics:\n` +
+      changes.map((line) => `  ${line}`).join("\n"),
+  );
 }
 
 /** How many of this run's request_ids sit in a dead-letter topic (read up to each topic's current end). */

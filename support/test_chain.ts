@@ -16,6 +16,29 @@ export interface TestRoute {
   routeId: string;
 }
 
+/** The example chain's two routes on `topics`: `initial-publisher` to service-1, `service-1-publisher` to service-2. */
+export function exampleRoutes(topics: ReturnType<typeof topicEnv>): Record<string, TestRoute> {
+  return {
+    "initial-publisher": {
+      targetTopic: topics.SERVICE_1_TOPIC,
+      enabled: true,
+      routeId: "route-publisher-to-service1",
+    },
+    "service-1-publisher": {
+      targetTopic: topics.SERVICE_2_TOPIC,
+      enabled: true,
+      routeId: "route-service1-to-service2",
+    },
+  };
+}
+
+/** Writes a routes file of `routes` to a new temporary file and returns its path (remove it afterwards). */
+export async function writeRoutesFile(routes: Record<string, TestRoute>): Promise<string> {
+  const file = await Deno.makeTempFile({ prefix: "routes-", suffix: ".json" });
+  await Deno.writeTextFile(file, JSON.stringify({ routes }, null, 2));
+  return file;
+}
+
 /** One running test chain. */
 export class TestChain {
   readonly id: string;
@@ -53,25 +76,7 @@ export class TestChain {
   ): Promise<TestChain> {
     const id = uniqueName(label);
     const topics = topicEnv(id);
-    const routesFile = await Deno.makeTempFile({ suffix: ".json" });
-    await Deno.writeTextFile(
-      routesFile,
-      JSON.stringify({
-        routes: {
-          "initial-publisher": {
-            targetTopic: topics.SERVICE_1_TOPIC,
-            enabled: true,
-            routeId: "route-publisher-to-service1",
-          },
-          "service-1-publisher": {
-            targetTopic: topics.SERVICE_2_TOPIC,
-            enabled: true,
-            routeId: "route-service1-to-service2",
-          },
-          ...moreRoutes(topics),
-        },
-      }),
-    );
+    const routesFile = await writeRoutesFile({ ...exampleRoutes(topics), ...moreRoutes(topics) });
     return new TestChain(id, routesFile, await startSmtpSink());
   }
 

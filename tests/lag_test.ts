@@ -6,23 +6,12 @@
 import assert from "node:assert/strict";
 import type { Consumer } from "kafkajs";
 import { main } from "../main.ts";
-import type { Output } from "../src/app/launch.ts";
+import { captured } from "../support/in_process.ts";
 import type { TopicLag } from "../src/lag/lag_status.ts";
 import { createTopics, serviceEnv, testKafka, uniqueName } from "../support/services.ts";
 
 const PER_PARTITION = 10;
 const COMMITTED = 4;
-
-function captured(): Output & { text(): string } {
-  let text = "";
-  return {
-    write(chunk) {
-      text += chunk;
-      return Promise.resolve();
-    },
-    text: () => text,
-  };
-}
 
 async function lag(group: string, ...more: string[]) {
   const stdout = captured();

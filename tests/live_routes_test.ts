@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { main } from "../main.ts";
-import type { Output } from "../src/app/launch.ts";
+import { runMain as chain } from "../support/in_process.ts";
 import { roleEnv, RoleProcess, topicEnv } from "../support/role_process.ts";
 import { createTopics, serviceEnv, testCassandra, testKafka, uniqueName } from "../support/services.ts";
 import { deleteTopics } from "../support/topic_reader.ts";
@@ -14,24 +13,6 @@ import { encodeEnvelope, sealEnvelope } from "../src/envelope/envelope.ts";
 import { parseKey } from "../src/envelope/aes_gcm.ts";
 import { deadLetterHeader } from "../src/messaging/dead_letter.ts";
 import { RouteAudit } from "../src/cassandra/route_audit.ts";
-
-function captured(): Output & { text(): string } {
-  let text = "";
-  return {
-    write(chunk) {
-      text += chunk;
-      return Promise.resolve();
-    },
-    text: () => text,
-  };
-}
-
-async function chain(args: string[], env: Record<string, string>) {
-  const stdout = captured();
-  const stderr = captured();
-  const code = await main(args, env, new AbortController().signal, stdout, stderr);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 interface Read {
   key: string;

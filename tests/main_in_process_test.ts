@@ -3,30 +3,11 @@
  * injected, and the exit code is the return value. `trace` talks to the local Cassandra.
  */
 import assert from "node:assert/strict";
-import { main } from "../main.ts";
-import type { Output } from "../src/app/launch.ts";
+import { runMain as run } from "../support/in_process.ts";
 import { serviceEnv, testCassandra, testKafka, uniqueName } from "../support/services.ts";
 import { topicEnv } from "../support/role_process.ts";
 import { CassandraInventory, INITIAL_STOCK } from "../src/cassandra/inventory.ts";
 import { GENERATED_SKUS } from "../src/order/order.ts";
-
-function captured(): Output & { text(): string } {
-  let text = "";
-  return {
-    write(chunk) {
-      text += chunk;
-      return Promise.resolve();
-    },
-    text: () => text,
-  };
-}
-
-async function run(args: string[], env: Record<string, string> = {}) {
-  const stdout = captured();
-  const stderr = captured();
-  const code = await main(args, env, new AbortController().signal, stdout, stderr);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 Deno.test("main() prints --help on stdout and returns 0", async () => {
   const { code, stdout, stderr } = await run(["--help"]);

@@ -4,32 +4,13 @@
  * keyspace and routes file and drops them.
  */
 import assert from "node:assert/strict";
-import { main } from "../main.ts";
-import type { Output } from "../src/app/launch.ts";
+import { runMain as run } from "../support/in_process.ts";
 import { ensureSchema, METADATA_TTL_SECONDS } from "../src/cassandra/schema.ts";
 import { CassandraRowWriter } from "../src/cassandra/cassandra_row_writer.ts";
 import type { RoutingRow } from "../src/routing/routing_log.ts";
 import { serviceEnv, testCassandra, uniqueName } from "../support/services.ts";
 
 const driverHandles = { sanitizeOps: false, sanitizeResources: false };
-
-function captured(): Output & { text(): string } {
-  let text = "";
-  return {
-    write(chunk) {
-      text += chunk;
-      return Promise.resolve();
-    },
-    text: () => text,
-  };
-}
-
-async function run(args: string[], env: Record<string, string>) {
-  const stdout = captured();
-  const stderr = captured();
-  const code = await main(args, env, new AbortController().signal, stdout, stderr);
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
 
 const routes = {
   routes: {

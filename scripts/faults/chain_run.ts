@@ -11,6 +11,7 @@ import cassandra from "cassandra-driver";
 import { roleEnv, RoleProcess, topicEnv } from "../../support/role_process.ts";
 import { serviceAddresses, serviceEnv, testKafka, uniqueName } from "../../support/services.ts";
 import { type SmtpSink, startSmtpSink } from "../../support/smtp_sink.ts";
+import { exampleRoutes, writeRoutesFile } from "../../support/test_chain.ts";
 import { SupervisedRole } from "./supervised_role.ts";
 import { note } from "./timing.ts";
 
@@ -62,24 +63,7 @@ export class ChainRun {
   static async open(scenario: string): Promise<ChainRun> {
     const id = uniqueName("faults");
     const topics = topicEnv(id);
-    const routesFile = await Deno.makeTempFile({ prefix: "faults-routes-", suffix: ".json" });
-    await Deno.writeTextFile(
-      routesFile,
-      JSON.stringify({
-        routes: {
-          "initial-publisher": {
-            targetTopic: topics.SERVICE_1_TOPIC,
-            enabled: true,
-            routeId: "route-publisher-to-service1",
-          },
-          "service-1-publisher": {
-            targetTopic: topics.SERVICE_2_TOPIC,
-            enabled: true,
-            routeId: "route-service1-to-service2",
-          },
-        },
-      }),
-    );
+    const routesFile = await writeRoutesFile(exampleRoutes(topics));
     const kafka = testKafka(`faults-${scenario}`);
     const admin = kafka.admin();
     await admin.connect();

@@ -107,7 +107,7 @@ export type Command =
 
 /** A command that connects to Kafka or Cassandra: a role, `init` or `trace`. */
 export type RunnableCommand =
-  | { name: "init"; common: CommonConfig; registry: RouteRegistry; actor: string }
+  | { name: "init"; common: CommonConfig; registry: RouteRegistry; routesFile: RoutesFile; actor: string }
   | { name: "routes"; common: CommonConfig; actor: string; action: RoutesAction }
   | { name: "trace"; common: CommonConfig; requestId: string }
   /** `groups`: the consumer groups to look at, chain's own (the role names) unless `--group` names others. */
@@ -126,6 +126,8 @@ export type RunnableCommand =
     name: "command-center";
     common: CommonConfig;
     registry: RouteRegistry;
+    /** Where `registry` was read from: the live routes are compared with it. */
+    routesFile: RoutesFile;
     metadataLog: { enabled: boolean; bufferRows: number };
     /** ENCRYPTION_KEY is set in its environment: the command center warns, since it never reads it. */
     keyInEnvironment: boolean;
@@ -153,6 +155,13 @@ export const lagDefaultGroups = ["command-center", "service-1", "service-2"] as 
 /** The default route registry, shipped beside main.ts (and embedded in the compiled executable). */
 export const defaultRoutesFile = new URL("../../routes.json", import.meta.url);
 
+/** Where a route registry was read from. */
+export interface RoutesFile {
+  path: string;
+  /** The built-in routes.json (no `--routes`, `ROUTES_FILE` or file argument was given). */
+  builtIn: boolean;
+}
+
 const MAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
 /**
@@ -179,12 +188,20 @@ export async function resolveCommand(
   if (command === "init") {
     if (rest.length !== 0) throw new ConfigError("usage: chain init");
     const common = resolveCommon(read, "init");
-    const registry = await loadRegistry(read, common.topics);
-    return { name: "init", common, registry, actor: resolveActor(read, env) };
+    const { registry, routesFile } = await loadRoutesFile(read, common.topics);
+    return { name: "init", common, registry, routesFile, actor: resolveActor(read, env) };
   }
   if (command === "routes") {
-    const action = resolveRoutesAction(read, rest);
-    return { name: "routes", common: resolveCommon(read, "routes"), actor: resolveActor(read, env), action };
+    const request = resolveRoutesAction(read, rest, values.prune === true);
+    const common = resolveCommon(read, "routes");
+    const action: RoutesAction = "file" in request
+      ? {
+        action: request.action,
+        prune: request.prune,
+        ...await loadRoutesFile(read, common.topics, request.file),
+      }
+      : request;
+    return { name: "routes", common, actor: resolveActor(read, env), action };
   }
   if (command === "stats") {
     if (rest.length !== 0) throw new ConfigError("usage: chain stats [--since 15m] [--route ID] [--json]");
@@ -243,7 +260,7 @@ const resolveRole: {
   "command-center": async (read, common) => ({
     name: "command-center",
     common,
-    registry: await loadRegistry(read, common.topics),
+    ...await loadRoutesFile(read, common.topics),
     metadataLog: {
       enabled: read.onOff("metadataLog"),
       bufferRows: read.integer("metadataBuffer", 1, 10_000_000),
@@ -351,7 +368,20 @@ function resolveHttp(read: SettingReader, role: string): HttpSettings {
 
 /** Reads, parses and checks the route registry (no route may lead back into the inbox or a dead-letter topic). */
 async function loadRegistry(read: SettingReader, topics: Topics): Promise<RouteRegistry> {
-  const file = read.text("routes") ?? defaultRoutesFile.pathname;
+  return (await loadRoutesFile(read, topics)).registry;
+}
+
+/**
+ * {@link loadRegistry}, and where it was read from: `given` (a command's file argument), else `--routes` /
+ * `ROUTES_FILE`, else the built-in routes.json.
+ */
+async function loadRoutesFile(
+  read: SettingReader,
+  topics: Topics,
+  given?: string,
+): Promise<{ registry: RouteRegistry; routesFile: RoutesFile }> {
+  const named = given ?? read.text("routes");
+  const file = named ?? defaultRoutesFile.pathname;
   let text: string;
   try {
     text = await Deno.readTextFile(file);
@@ -362,7 +392,7 @@ async function loadRegistry(read: SettingReader, topics: Topics): Promise<RouteR
     const registry = parseRouteRegistry(text, file);
     const { inbox, commandCenterDlq, service1Dlq, service2Dlq } = topics;
     assertNoLoops(registry, [inbox, commandCenterDlq, service1Dlq, service2Dlq], file);
-    return registry;
+    return { registry, routesFile: { path: file, builtIn: named === undefined } };
   } catch (error) {
     throw new ConfigError((error as Error).message, { cause: error });
   }
@@ -445,16 +475,51 @@ async function openInput(path: string | undefined): Promise<PublisherInput | und
   }
 }
 
-/** What `chain routes` was asked to do. */
-export type RoutesAction = { action: "list" } | RouteRequest;
+/**
+ * What `chain routes` was asked to do. `diff` and `apply` compare the live routes with `registry`, read from
+ * `routesFile`; `prune`: a live route the file lacks is deleted (apply) or shown as a deletion (diff).
+ */
+export type RoutesAction =
+  | { action: "list" }
+  | RouteRequest
+  | { action: "diff" | "apply"; registry: RouteRegistry; routesFile: RoutesFile; prune: boolean };
 
 const ROUTES_USAGE =
   "usage: chain routes list | set <worker> --target-topic T [--route-id ID] [--enabled on|off] | " +
-  "enable <worker> | disable <worker> | delete <worker>";
+  "enable <worker> | disable <worker> | delete <worker> | diff [FILE] [--prune] | apply [FILE] [--prune]";
 
-/** Parses `chain routes <action> [<worker>]` and its flags; the change itself is checked against the topic later. */
-function resolveRoutesAction(read: SettingReader, rest: string[]): RoutesAction {
+/** `chain routes diff|apply [FILE] [--prune]` before the file is read. */
+interface RoutesFileRequest {
+  action: "diff" | "apply";
+  file: string | undefined;
+  prune: boolean;
+}
+
+/**
+ * Parses `chain routes <action> [<worker> | FILE]` and its flags; the change itself is checked against the topic
+ * later, and the file of `diff` and `apply` is read by the caller.
+ */
+function resolveRoutesAction(
+  read: SettingReader,
+  rest: string[],
+  prune: boolean,
+): Exclude<RoutesAction, { action: "diff" | "apply" }> | RoutesFileRequest {
   const [action, workerName, ...extra] = rest;
+  const setOnly = (["targetTopic", "routeId", "enabled"] as const).filter((name) =>
+    read.text(name) !== undefined
+  );
+  if (prune && action !== "diff" && action !== "apply") {
+    throw new ConfigError(
+      `${["routes", action].join(" ").trim()}: --prune is for routes diff and apply only`,
+    );
+  }
+  if (action === "diff" || action === "apply") {
+    if (extra.length !== 0) throw new ConfigError(ROUTES_USAGE);
+    if (setOnly.length > 0) {
+      throw new ConfigError(`routes ${action}: --${settings[setOnly[0]].flag} is for routes set only`);
+    }
+    return { action, file: workerName, prune };
+  }
   if (action === "list") {
     if (rest.length !== 1) throw new ConfigError(ROUTES_USAGE);
     return { action };
@@ -468,9 +533,6 @@ function resolveRoutesAction(read: SettingReader, rest: string[]): RoutesAction 
   if (!NAME_PATTERN.test(workerName)) {
     throw new ConfigError(`routes ${action}: worker name "${workerName}" must be ${NAME_RULE}`);
   }
-  const setOnly = (["targetTopic", "routeId", "enabled"] as const).filter((name) =>
-    read.text(name) !== undefined
-  );
   if (action !== "set") {
     if (setOnly.length > 0) {
       throw new ConfigError(`routes ${action}: --${settings[setOnly[0]].flag} is for routes set only`);

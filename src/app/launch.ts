@@ -40,7 +40,7 @@ import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { GENERATED_SKUS } from "../order/order.ts";
 import { runCommandCenter } from "../roles/command_center.ts";
-import { followRoutes, runRoutes, seedRoutes } from "./routes_command.ts";
+import { followRoutes, routesFileView, runRoutes, seedRoutes, warnIfRoutesDiffer } from "./routes_command.ts";
 import { RouteAudit } from "../cassandra/route_audit.ts";
 import { runService1 } from "../roles/service_1.ts";
 import { runService2 } from "../roles/service_2.ts";
@@ -193,9 +193,10 @@ async function wireInit(command: Extract<RunnableCommand, { name: "init" }>, con
     if (seeded.length > 0) context.logger.info({ skus: seeded, stock: INITIAL_STOCK }, "seeded inventory");
     const audit = new RouteAudit(client, common.cassandra.keyspace);
     const routes = await seedRoutes(command.registry, command.actor, common, context, audit);
-    if (routes.length > 0) {
-      context.logger.info({ topic: common.routesTopic, workers: routes }, "seeded routes");
+    if (routes.seeded.length > 0) {
+      context.logger.info({ topic: common.routesTopic, workers: routes.seeded }, "seeded routes");
     }
+    warnIfRoutesDiffer(context.logger, routes.live, command.registry, command.routesFile, common);
   });
   await context.stdout.write(`topics and keyspace ${common.cassandra.keyspace} are ready\n`);
   return 0;
@@ -257,6 +258,7 @@ async function wireCommandCenter(
   context.readiness.add("routes", () => `routes topic ${common.routesTopic} not read to its end yet`);
   const { registry, follower } = await followRoutes(
     command.registry,
+    command.routesFile,
     common,
     context,
     (result) => context.metrics.routeChanges.inc({ action: result.kind }),
@@ -273,11 +275,13 @@ async function wireCommandCenter(
     : undefined;
   let routingLog: RoutingLog = new NoRoutingLog();
   // The dashboard on the HTTP port: lag of the command center's group and the services' (sampled while viewed).
+  // And how the live routes differ from the routes file it started with.
+  const fileView = () => routesFileView(registry.snapshot(), command.registry, command.routesFile, common);
   const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, [
     { group: common.groupId, topics: [topics.inbox] },
     { group: lagDefaultGroups[1], topics: [topics.service1] },
     { group: lagDefaultGroups[2], topics: [topics.service2] },
-  ]);
+  ], fileView);
   Object.assign(context.pages, dashboard.pages());
   try {
     if (cassandra) routingLog = await openRoutingLog(cassandra, command, context);

@@ -194,6 +194,11 @@ export const settings = {
     flag: "enabled",
     help: "routes set: on | off (default: the current value, or on for a new route)",
   },
+  prune: {
+    flag: "prune",
+    type: "boolean",
+    help: "routes diff, apply: a live route the routes file lacks is deleted (without it, kept)",
+  },
   metadataLog: {
     flag: "metadata-log",
     env: "METADATA_LOG",
@@ -339,6 +344,9 @@ export function settingsHelp(): string {
     "       chain routes list                 print the live routes (read from the routes topic)",
     "       chain routes set <worker> --target-topic T [--route-id ID] [--enabled on|off]",
     "       chain routes enable|disable|delete <worker>   change a route live; audited in route_changes",
+    "       chain routes diff [FILE] [--prune]    the changes apply would publish, one line each; exit 1 if any",
+    "       chain routes apply [FILE] [--prune]   publish them, audited; none if one breaks a rule",
+    "                                             (FILE: default --routes; --prune: delete live-only routes)",
     "       chain --help | --version",
     "",
     "options (flag, environment variable, default):",

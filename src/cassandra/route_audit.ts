@@ -14,7 +14,7 @@ export interface RouteAuditRow {
   changedAt: Date;
   /** Who made it: `--actor` / `CHAIN_ACTOR`, else the OS user. */
   actor: string;
-  /** `set`, `enable`, `disable`, `delete` or `seed`. */
+  /** `set`, `enable`, `disable`, `delete`, `apply` (chain routes apply) or `seed`. */
   action: string;
   before: Route | undefined;
   after: Route | undefined;

@@ -12,7 +12,13 @@ import type { Page } from "./http_server.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import type { RoutingLog } from "../routing/routing_log.ts";
 import { type LagSampling, type LagTarget, sampleConsumerLag } from "../kafka/consumer_lag.ts";
-import { type Bucket, buildDashboard, type MetricsSnapshot, SnapshotHistory } from "./dashboard_model.ts";
+import {
+  type Bucket,
+  buildDashboard,
+  type MetricsSnapshot,
+  type RoutesFileView,
+  SnapshotHistory,
+} from "./dashboard_model.ts";
 import { dashboardHtml } from "./dashboard_page.ts";
 import { type LagSampler, LagWatch } from "./lag_watch.ts";
 import { FailureTap, RecentFailures } from "./recent_failures.ts";
@@ -28,6 +34,8 @@ export interface DashboardOptions {
   lagIntervalMs?: number;
   /** Failures kept (default 20). */
   failuresKept?: number;
+  /** The live routes against the routes file, read on every request. */
+  routesFile?: () => RoutesFileView;
   /** Called by {@link Dashboard.stop} once the sampling has ended (closes the sampler's client). */
   close?: () => Promise<void>;
   now?: () => number;
@@ -65,6 +73,7 @@ export class Dashboard {
       failedByRoute: this.failures.failedByRoute,
       lag: this.lag.latest(),
       failures: this.failures.list(),
+      routesFile: this.#options.routesFile?.(),
     });
   }
 
@@ -95,9 +104,10 @@ export function commandCenterDashboard(
   metrics: ChainMetrics,
   registry: RouteRegistry,
   targets: readonly LagTarget[],
+  routesFile?: () => RoutesFileView,
 ): Dashboard {
   const sampler = kafkaLagSampler(kafka, targets);
-  return new Dashboard({ metrics, registry, lagSampler: sampler.sample, close: sampler.close });
+  return new Dashboard({ metrics, registry, lagSampler: sampler.sample, close: sampler.close, routesFile });
 }
 
 /** The command center's counters, read from prom-client. */

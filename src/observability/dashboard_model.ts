@@ -74,6 +74,15 @@ export interface RouteView {
   p95Ms: number | null;
 }
 
+/** The live routes against the routes file the command center started with. */
+export interface RoutesFileView {
+  path: string;
+  /** One per worker whose live route is not the file's (`added`, `changed`, `enabled`, `disabled`, `deleted`). */
+  differences: { workerName: string; kind: string; line: string }[];
+  /** The command that applies the file; null when the live routes are the file's. */
+  apply: string | null;
+}
+
 /** The JSON document of `/api/dashboard`. */
 export interface DashboardData {
   generatedAt: string;
@@ -104,6 +113,8 @@ export interface DashboardData {
     }[];
   };
   failures: Failure[];
+  /** Null when the command center was given no routes file to compare with. */
+  routesFile: RoutesFileView | null;
 }
 
 /** Per second between two counter readings `ms` apart; a counter never goes down, so a drop counts as 0. */
@@ -188,6 +199,7 @@ export interface DashboardInputs {
   lag: LagView;
   /** Newest first. */
   failures: readonly Failure[];
+  routesFile?: RoutesFileView;
 }
 
 const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
@@ -253,5 +265,6 @@ export function buildDashboard(inputs: DashboardInputs): DashboardData {
       })),
     },
     failures: [...inputs.failures],
+    routesFile: inputs.routesFile ?? null,
   };
 }

@@ -50,6 +50,10 @@ svg .edge { fill:none; stroke:var(--accent); stroke-linecap:round; }
 svg .edge.off { stroke:#9ca3af; stroke-dasharray:5 5; }
 svg .edge.dlq { stroke:var(--bad); stroke-dasharray:4 4; }
 svg .small { font-size:11px; fill:var(--dim); }
+section.drift { border-color:var(--warn); background:#fffbeb; }
+section.drift h2 { color:var(--warn); }
+section.drift ul { margin:4px 0; padding-left:18px; }
+code, .mono-line { font-family:ui-monospace, SFMono-Regular, Menlo, monospace; font-size:12px; white-space:pre; }
 `;
 
 const SCRIPT = `
@@ -141,7 +145,21 @@ function drawGraph(data) {
     ]);
   });
 }
+function renderRoutesFile(file) {
+  var differs = !!file && file.differences.length > 0;
+  $("routes-file").hidden = !differs;
+  $("routes-file-match").textContent = file && !differs ? "live routes match the routes file " + file.path : "";
+  if (!differs) return;
+  $("routes-file-path").textContent = file.path;
+  var list = $("routes-file-lines");
+  list.replaceChildren();
+  file.differences.forEach(function (d) {
+    list.appendChild(el("li", { "data-worker": d.workerName, class: "mono-line" }, d.line));
+  });
+  $("routes-file-apply").textContent = file.apply;
+}
 function render(data) {
+  renderRoutesFile(data.routesFile);
   $("received").textContent = int(data.totals.received);
   $("forwarded").textContent = int(data.totals.forwarded);
   $("forwarded-rate").textContent = rate(data.totals.forwardedPerSecond);
@@ -218,6 +236,10 @@ export function dashboardHtml(): string {
 <header><h1>chain · command center</h1><span id="state">connecting…</span><span class="dim" id="updated"></span>
 <span class="dim" id="window"></span></header>
 <main>
+<section id="routes-file" class="drift" hidden><h2>Live routes differ from the routes file</h2>
+<div>The command center routes by the live routes, not by the file it started with,
+<code id="routes-file-path"></code>. Applying the file would change:</div>
+<ul id="routes-file-lines"></ul><div>To use the file's routes: <code id="routes-file-apply"></code></div></section>
 <section><h2>Totals</h2><div class="totals">
 ${figure("received", "received")}
 ${figure("forwarded", "forwarded")}
@@ -228,6 +250,7 @@ ${figure("success", "success ratio")}
 </div></section>
 <section><h2>Routes: publisher → router → services</h2>
 <svg id="graph" width="100%" role="img" aria-label="route graph"></svg>
+<div class="dim" id="routes-file-match"></div>
 ${
     table("routes", [
       "route",
