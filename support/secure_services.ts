@@ -18,6 +18,7 @@
  */
 import cassandra from "cassandra-driver";
 import {
+  CASSANDRA_TIMER_SLACK_NS,
   cassandraNode,
   down,
   exists,
@@ -346,6 +347,7 @@ const cassandraSecure: ServiceSpec = {
   externalVar: "CHAIN_SECURE_CASSANDRA_EXTERNAL",
   defaultAddress: secureAddresses.contactPoints,
   readyTimeoutMs: 180_000,
+  timerSlackNs: CASSANDRA_TIMER_SLACK_NS,
   async prepare(dir) {
     const s = await ensureMaterial();
     const template = await Deno.readTextFile(`${root}services/cassandra/cassandra.yaml`);
