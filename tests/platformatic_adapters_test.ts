@@ -154,3 +154,79 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "PlatformaticRecordSource in key order: a slow record holds up its own key, not the partition, and the commit stays below it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const topic = uniqueName("keyed");
+    const groupId = uniqueName("keyed-group");
+    const admin = kafka.admin();
+    await admin.connect();
+    const sink = await PlatformaticRecordSink.connect(platformatic());
+    const stop = new AbortController();
+    try {
+      await ensureTopics(admin, [topic], 1, 1);
+      // One partition: "slow" first, then records of other keys, then slow's second record.
+      await sink.send([
+        { topic, key: "slow", value: "slow-1" },
+        ...Array.from({ length: 5 }, (_, i) => ({ topic, key: `fast-${i}`, value: `fast-${i}` })),
+        { topic, key: "slow", value: "slow-2" },
+      ]);
+      let release: () => void = () => {};
+      const slowHeld = new Promise<void>((resolve) => release = resolve);
+      const handled: string[] = [];
+      let allFast: () => void = () => {};
+      const fastDone = new Promise<void>((resolve) => allFast = resolve);
+      const source = new PlatformaticRecordSource(platformatic(), {
+        topic,
+        groupId,
+        concurrency: 1,
+        ordering: "key",
+        maxInFlight: 16,
+      });
+      const running = source.run(async (batch: RecordBatch) => {
+        const values = batch.records.map((r) => new TextDecoder().decode(r.value!));
+        if (values.includes("slow-1")) await slowHeld;
+        handled.push(...values);
+        if (handled.filter((v) => v.startsWith("fast-")).length === 5) allFast();
+      }, stop.signal);
+      const timedOut = await Promise.race([
+        fastDone.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 15_000)),
+      ]);
+      assert.equal(
+        timedOut,
+        false,
+        `only ${handled.join(", ") || "nothing"} handled while slow-1 was in hand`,
+      );
+      assert.ok(!handled.includes("slow-1"), "the fast keys were handled while slow-1 was in hand");
+      assert.ok(!handled.includes("slow-2"), "slow's second record waits for its first");
+      // Nothing may be committed past the slow record still in hand (offset 0).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions[0].offset;
+      assert.ok(Number(before) <= 0, `committed ${before} while offset 0 is in hand`);
+      release();
+      const deadline = Date.now() + 20_000;
+      while (!handled.includes("slow-2") && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(
+        handled.filter((v) => v.startsWith("slow")),
+        ["slow-1", "slow-2"],
+        "slow in its order",
+      );
+      stop.abort();
+      await running;
+      const after = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions[0].offset;
+      assert.equal(after, "7", "all seven done and committed at the stop");
+    } finally {
+      stop.abort();
+      await sink.close();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+      await admin.disconnect();
+    }
+  },
+});

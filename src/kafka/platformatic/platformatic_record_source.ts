@@ -14,6 +14,8 @@ import type { InRecord, RecordBatch, RecordSource } from "../../messaging/record
 import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../kafka_record_source.ts";
 import { observeConsumer, type PlatformaticKafka } from "./platformatic_client.ts";
 import { ConsumerContact } from "../consumer_contact.ts";
+import { type LaneBatch, type Ordering, PartitionLane } from "../partition_lane.ts";
+import { CommitThrottle } from "../commit_throttle.ts";
 import { waitOrAbort } from "../../failure/retry_policy.ts";
 
 export { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions };
@@ -33,6 +35,13 @@ export const MAX_BUFFERED_BYTES = 4 * 1_048_576;
 /** First wait before a failed batch is handed again; it doubles per failure up to {@link MAX_RETRY_BACKOFF_MS}. */
 export const FIRST_RETRY_BACKOFF_MS = 200;
 export const MAX_RETRY_BACKOFF_MS = 10_000;
+/**
+ * Commits at most this often per consumer (src/kafka/commit_throttle.ts): a commit request per batch was a
+ * third of the chain's Kafka requests at low rates. A crash replays at most this much of what was done.
+ */
+export const COMMIT_INTERVAL_MS = 200;
+/** Records in hand at once in `key` ordering, when the role does not say. */
+export const DEFAULT_MAX_IN_FLIGHT = 256;
 /** How long `run()` waits at its end for the last commits to be acknowledged. */
 export const FINAL_COMMIT_TIMEOUT_MS = 15_000;
 
@@ -92,22 +101,6 @@ function generation(m: Record_): number {
 
 function recordBytes(m: Record_): number {
   return (m.key?.byteLength ?? 0) + (m.value?.byteLength ?? 0);
-}
-
-/** One assigned partition's records between the stream and the handler. */
-interface Lane {
-  readonly partition: number;
-  /** Fetched, not yet handed, in offset order. */
-  queue: Record_[];
-  /** The offset after the last record queued: a record below it is a refetch of one already taken. */
-  next: bigint | undefined;
-  /** Records stamped with an older consumer generation predate the partition's (re)assignment: stale. */
-  minGeneration: number;
-  /** Changes whenever the partition is revoked: a batch taken before must not be committed or retried. */
-  epoch: number;
-  /** A batch of this partition is with the handler or waiting to be handed again. */
-  busy: boolean;
-  assigned: boolean;
 }
 
 /** How many times {@link PlatformaticRecordSource.run} replaces a consumer that failed after joining. */
@@ -171,276 +164,378 @@ export class PlatformaticRecordSource implements RecordSource {
     }
   }
 
-  async #runOnce(
+  #runOnce(
     handler: (batch: RecordBatch) => Promise<void>,
     signal: AbortSignal,
     onJoin: () => void,
   ): Promise<void> {
-    if (signal.aborted) return;
-    const { topic, groupId } = this.#options;
-    const concurrency = Math.max(1, this.#options.concurrency);
-    const logger = this.#kafka.logger;
-    const consumer = new Consumer<Buffer, Buffer, string, string>({
-      ...this.#kafka.options,
-      groupId,
-      // A member that dies is noticed after the session timeout and its partitions go to the others: 6 s (the
-      // broker's group.min.session.timeout.ms) keeps takeover within 10 s. The library heartbeats on its own
-      // timer, so a slow batch does not make a live member look dead.
-      sessionTimeout: SESSION_TIMEOUT_MS,
-      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
-      rebalanceTimeout: REBALANCE_TIMEOUT_MS,
-      // Cooperative: a rebalance takes from a member only the partitions that move, after committing what is
-      // pending for them; the other partitions keep flowing.
-      protocols: [{ name: "cooperative-sticky", version: 1 }],
-      autocommit: false,
-      minBytes: 1,
-      maxWaitTime: MAX_WAIT_MS,
-      maxBytes: FETCH_MAX_BYTES,
-      maxBytesPerPartition: FETCH_MAX_PARTITION_BYTES,
-      highWaterMark: STREAM_HIGH_WATER_MARK,
-      deserializers: { headerKey: headerDeserializer, headerValue: headerDeserializer },
-    });
-    observeConsumer(consumer, logger);
+    if (signal.aborted) return Promise.resolve();
+    return new ConsumerRun(this.#kafka, this.#options, this.#contact, handler, signal, onJoin).run();
+  }
+}
 
-    const lanes = new Map<number, Lane>();
-    const ready: Lane[] = [];
-    const workers = new Set<Promise<void>>();
-    const commits = new Set<Promise<void>>();
-    const wakers = new Set<() => void>();
-    let stream: MessagesStream<Buffer, Buffer, string, string> | undefined;
-    let stopping = false;
-    let paused = false;
-    let buffered = 0;
-    let bufferedBytes = 0;
-    let fatal: Error | undefined;
-    let failed: () => void = () => {};
-    const failure = new Promise<void>((resolve) => failed = resolve);
+/** The consumer's settings: group membership, fetch sizes and the stream's buffer. */
+function consumerOptions(kafka: PlatformaticKafka, groupId: string) {
+  return {
+    ...kafka.options,
+    groupId,
+    // A member that dies is noticed after the session timeout and its partitions go to the others: 6 s (the
+    // broker's group.min.session.timeout.ms) keeps takeover within 10 s. The library heartbeats on its own
+    // timer, so a slow batch does not make a live member look dead.
+    sessionTimeout: SESSION_TIMEOUT_MS,
+    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    rebalanceTimeout: REBALANCE_TIMEOUT_MS,
+    // Cooperative: a rebalance takes from a member only the partitions that move, after committing what is
+    // pending for them; the other partitions keep flowing.
+    protocols: [{ name: "cooperative-sticky", version: 1 }],
+    autocommit: false,
+    minBytes: 1,
+    maxWaitTime: MAX_WAIT_MS,
+    maxBytes: FETCH_MAX_BYTES,
+    maxBytesPerPartition: FETCH_MAX_PARTITION_BYTES,
+    highWaterMark: STREAM_HIGH_WATER_MARK,
+    deserializers: { headerKey: headerDeserializer, headerValue: headerDeserializer },
+  };
+}
 
-    const wake = () => {
-      for (const w of wakers) w();
-      wakers.clear();
-    };
-    const sleep = (ms: number) =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          wakers.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        wakers.add(done);
-      });
-    const drop = (lane: Lane) => {
-      for (const m of lane.queue) bufferedBytes -= recordBytes(m);
-      buffered -= lane.queue.length;
-      lane.queue = [];
-    };
-    const stop = () => {
-      if (stopping) return;
-      stopping = true;
-      for (const lane of lanes.values()) drop(lane);
-      ready.length = 0;
-      stream?.pause();
-      wake();
-    };
-    const fail = (error: unknown) => {
-      if (fatal) return;
-      fatal = error instanceof Error ? error : new Error(String(error));
-      stop();
-      failed();
-    };
-    const lane = (partition: number): Lane => {
-      let l = lanes.get(partition);
-      if (!l) {
-        l = {
-          partition,
-          queue: [],
-          next: undefined,
-          minGeneration: 0,
-          epoch: 0,
-          busy: false,
-          assigned: false,
-        };
-        lanes.set(partition, l);
-      }
-      return l;
-    };
+/** An assigned partition's lane, and which records it still accepts. */
+interface Assigned {
+  readonly lane: PartitionLane<Record_>;
+  /** The offset after the last record queued: a record below it is a refetch of one already taken. */
+  next: bigint | undefined;
+  /** Records stamped with an older consumer generation predate the partition's (re)assignment: stale. */
+  minGeneration: number;
+}
 
-    // After every join and rebalance: partitions no longer ours lose what they had queued, and a batch of theirs
-    // in hand is neither committed nor retried (their new owner starts from the group's committed offset).
-    // Partitions (re)assigned accept only records fetched in this generation or later.
-    const syncAssignment = () => {
-      const mine = new Set(consumer.assignments?.find((a) => a.topic === topic)?.partitions ?? []);
-      for (const l of lanes.values()) {
-        if (l.assigned && !mine.has(l.partition)) {
-          l.assigned = false;
-          l.epoch++;
-          l.next = undefined;
-          drop(l);
-          wake();
-        }
-      }
-      for (const partition of mine) {
-        const l = lane(partition);
-        if (!l.assigned) {
-          l.assigned = true;
-          l.minGeneration = consumer.generationId;
-        }
-      }
-      resumeIfRoom();
-    };
+const recordKey = (m: Record_) => m.key === undefined || m.key === null ? "" : m.key.toString("latin1");
 
-    const resumeIfRoom = () => {
-      if (
-        paused && !stopping && buffered <= MAX_BUFFERED_RECORDS / 2 && bufferedBytes <= MAX_BUFFERED_BYTES / 2
-      ) {
-        paused = false;
-        stream?.resume();
-      }
-    };
+/**
+ * One consumer's life, from `consume()` until it stops or fails: its lanes (one per assigned partition), the
+ * batches it hands to the handler, the commits of what is done, and the end (the batches in hand finished, the
+ * last commits sent, the stream closed, the group left).
+ */
+class ConsumerRun {
+  readonly #kafka: PlatformaticKafka;
+  readonly #topic: string;
+  readonly #ordering: Ordering;
+  readonly #concurrency: number;
+  readonly #maxInFlight: number;
+  readonly #contact: ConsumerContact;
+  readonly #handler: (batch: RecordBatch) => Promise<void>;
+  readonly #signal: AbortSignal;
+  readonly #onJoin: () => void;
+  readonly #consumer: Consumer<Buffer, Buffer, string, string>;
+  readonly #assigned = new Map<number, Assigned>();
+  /** Lanes that may have a batch to hand. */
+  readonly #ready = new Set<number>();
+  readonly #workers = new Set<Promise<void>>();
+  readonly #commits = new Set<Promise<void>>();
+  readonly #wakers = new Set<() => void>();
+  readonly #throttle: CommitThrottle<Record_>;
+  #stream: MessagesStream<Buffer, Buffer, string, string> | undefined;
+  #stopping = false;
+  /** Set while this run holds the stream paused (buffers full, or stopping). */
+  #pausedByUs = false;
+  #buffered = 0;
+  #bufferedBytes = 0;
+  #inFlight = 0;
+  #fatal: Error | undefined;
+  #ended: () => void = () => {};
+  readonly #end = new Promise<void>((resolve) => this.#ended = resolve);
 
-    const schedule = () => {
-      while (!stopping && workers.size < concurrency && ready.length > 0) {
-        const l = ready.shift()!;
-        if (l.busy || l.queue.length === 0 || !l.assigned) continue;
-        const worker = work(l).catch(fail).finally(() => {
-          workers.delete(worker);
-          schedule();
-        });
-        workers.add(worker);
-      }
-    };
+  constructor(
+    kafka: PlatformaticKafka,
+    options: SourceOptions,
+    contact: ConsumerContact,
+    handler: (batch: RecordBatch) => Promise<void>,
+    signal: AbortSignal,
+    onJoin: () => void,
+  ) {
+    this.#kafka = kafka;
+    this.#topic = options.topic;
+    this.#ordering = options.ordering ?? "partition";
+    this.#concurrency = Math.max(1, options.concurrency);
+    this.#maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.#contact = contact;
+    this.#handler = handler;
+    this.#signal = signal;
+    this.#onJoin = onJoin;
+    this.#consumer = new Consumer<Buffer, Buffer, string, string>(consumerOptions(kafka, options.groupId));
+    this.#throttle = new CommitThrottle((m) => this.#commit(m), COMMIT_INTERVAL_MS);
+    observeConsumer(this.#consumer, kafka.logger);
+  }
 
-    const work = async (l: Lane) => {
-      l.busy = true;
-      const taken = l.queue;
-      l.queue = [];
-      buffered -= taken.length;
-      for (const m of taken) bufferedBytes -= recordBytes(m);
-      resumeIfRoom();
-      const epoch = l.epoch;
-      const batch: RecordBatch = { topic, partition: l.partition, records: taken.map(toInRecord) };
-      try {
-        for (let failures = 0;;) {
-          // After a stop request or a revocation, take no batch: it stays uncommitted and comes again.
-          if (stopping || l.epoch !== epoch) return;
-          try {
-            await handler(batch);
-          } catch (error) {
-            failures++;
-            const wait = retryBackoff(failures);
-            logger.warn(
-              {
-                topic,
-                partition: l.partition,
-                offset: batch.records[0].offset,
-                failures,
-                retryInMs: wait,
-                error: String(error),
-              },
-              "batch failed; it will be handed again",
-            );
-            await sleep(wait);
-            continue;
-          }
-          if (l.epoch === epoch) commit(taken[taken.length - 1]);
-          return;
-        }
-      } finally {
-        l.busy = false;
-        if (l.queue.length > 0) ready.push(l);
-      }
-    };
-
-    const commit = (last: Record_) => {
-      const done: Promise<void> = (last.commit() as Promise<void>)
-        .catch((error: unknown) => {
-          // The stream keeps the offset queued and sends it with the next commit; a commit that needs a rejoin
-          // it cannot get ends the stream (an error below), and with it run().
-          logger.warn(
-            { topic, partition: last.partition, error: String(error) },
-            "commit failed; will retry",
-          );
-        })
-        .finally(() => commits.delete(done));
-      commits.add(done);
-    };
-
-    const accept = (m: Record_) => {
-      if (stopping) return;
-      const l = lanes.get(m.partition);
-      if (!l || !l.assigned) return;
-      if (generation(m) < l.minGeneration) return;
-      if (l.next !== undefined && m.offset < l.next) return;
-      l.next = m.offset + 1n;
-      l.queue.push(m);
-      buffered++;
-      bufferedBytes += recordBytes(m);
-      if (!paused && (buffered >= MAX_BUFFERED_RECORDS || bufferedBytes >= MAX_BUFFERED_BYTES)) {
-        paused = true;
-        stream!.pause();
-      }
-      if (!l.busy && l.queue.length === 1) {
-        ready.push(l);
-        schedule();
-      }
-    };
-
+  /** Consumes until stopped (resolves) or failed (rejects with the cause). */
+  async run(): Promise<void> {
+    const consumer = this.#consumer;
     // A member that cannot rejoin its group is out of it for good: this consumer ends with an error, and run()
     // replaces it or ends the role (for its supervisor), never sits idle looking healthy.
-    consumer.on("error", fail);
+    consumer.on("error", (error) => this.#fail(error));
     const contact = () => this.#contact.heard();
     consumer.on("consumer:group:join", () => {
       this.#contact.joined();
-      onJoin();
+      this.#onJoin();
     });
     consumer.on("consumer:group:leave", () => this.#contact.left());
     consumer.on("consumer:heartbeat:end", contact);
-    consumer.on("consumer:group:join", syncAssignment);
-    consumer.on("consumer:group:rebalance", syncAssignment);
+    consumer.on("consumer:group:join", () => this.#syncAssignment());
+    consumer.on("consumer:group:rebalance", () => this.#syncAssignment());
     const onAbort = () => {
-      stop();
-      failed();
+      this.#stop();
+      this.#ended();
     };
-    signal.addEventListener("abort", onAbort, { once: true });
+    this.#signal.addEventListener("abort", onAbort, { once: true });
     try {
-      stream = await consumer.consume({
-        topics: [topic],
+      const stream = this.#stream = await consumer.consume({
+        topics: [this.#topic],
         mode: "committed",
         fallbackMode: "earliest",
         autocommit: false,
       });
-      syncAssignment();
-      stream.on("error", fail);
+      this.#syncAssignment();
+      stream.on("error", (error) => this.#fail(error));
       stream.on("close", () => {
-        if (!stopping) fail(new Error(`the message stream of ${topic} ended`));
+        if (!this.#stopping) this.#fail(new Error(`the message stream of ${this.#topic} ended`));
       });
-      stream.on("data", accept);
+      // The library pauses the stream before it commits for a rebalance: what waits in the throttle goes
+      // with that commit, so partitions handed over are committed up to what is done.
+      stream.on("pause", () => {
+        if (!this.#pausedByUs) this.#throttle.flush();
+      });
+      stream.on("data", (m: Record_) => this.#accept(m));
       stream.on("data", contact);
-      if (signal.aborted) stop();
+      if (this.#signal.aborted) this.#stop();
       // Until stopped or failed; then the batches in hand finish (and commit) and nothing new starts.
-      await failure;
-      while (workers.size > 0) await Promise.allSettled([...workers]);
-      if (commits.size > 0) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, FINAL_COMMIT_TIMEOUT_MS));
-        await Promise.race([Promise.allSettled([...commits]), timeout]);
-        clearTimeout(timer);
-        if (commits.size > 0) {
-          logger.warn({ topic, pending: commits.size }, "stopping with commits unanswered");
-        }
-      }
+      await this.#end;
+      await this.#drain();
+      await this.#finalCommits();
     } catch (error) {
-      fail(error);
+      this.#fail(error);
     } finally {
-      signal.removeEventListener("abort", onAbort);
-      stop();
-      while (workers.size > 0) await Promise.allSettled([...workers]);
-      // Bounded: after a broker outage a close can wait on an answer that never comes; the role must still end.
-      await within(stream?.close(), CLOSE_TIMEOUT_MS, "closing the message stream", topic, logger);
-      // Leaves the group, so the partitions go to the other members at once, not after the session timeout.
-      await within(consumer.close(true), CLOSE_TIMEOUT_MS, "leaving the group", topic, logger);
+      this.#signal.removeEventListener("abort", onAbort);
+      this.#stop();
+      await this.#drain();
+      this.#throttle.close();
+      await this.#close();
     }
-    if (fatal) throw new Error(`consumer of ${topic} stopped: ${fatal.message}`, { cause: fatal });
+    if (this.#fatal) {
+      throw new Error(`consumer of ${this.#topic} stopped: ${this.#fatal.message}`, { cause: this.#fatal });
+    }
+  }
+
+  // --- lanes ---
+
+  /**
+   * After every join and rebalance: partitions no longer ours lose what they had queued and their waiting
+   * commit, and a batch of theirs in hand is neither committed nor retried (their new owner starts from the
+   * group's committed offset). Partitions (re)assigned accept only records fetched in this generation or later.
+   */
+  #syncAssignment(): void {
+    const mine = new Set(this.#consumer.assignments?.find((a) => a.topic === this.#topic)?.partitions ?? []);
+    for (const [partition, assigned] of this.#assigned) {
+      if (mine.has(partition)) continue;
+      this.#unbuffer(assigned.lane.clearQueue());
+      assigned.lane.revoke();
+      this.#throttle.drop(partition);
+      this.#assigned.delete(partition);
+      this.#ready.delete(partition);
+      this.#wake();
+    }
+    for (const partition of mine) {
+      if (this.#assigned.has(partition)) continue;
+      this.#assigned.set(partition, {
+        lane: new PartitionLane(partition, this.#ordering, recordKey),
+        next: undefined,
+        minGeneration: this.#consumer.generationId,
+      });
+    }
+    this.#resumeIfRoom();
+  }
+
+  #accept(m: Record_): void {
+    if (this.#stopping) return;
+    const assigned = this.#assigned.get(m.partition);
+    if (!assigned || generation(m) < assigned.minGeneration) return;
+    if (assigned.next !== undefined && m.offset < assigned.next) return;
+    assigned.next = m.offset + 1n;
+    assigned.lane.push(m);
+    this.#buffered++;
+    this.#bufferedBytes += recordBytes(m);
+    if (this.#buffered >= MAX_BUFFERED_RECORDS || this.#bufferedBytes >= MAX_BUFFERED_BYTES) this.#pause();
+    this.#ready.add(m.partition);
+    this.#schedule();
+  }
+
+  #unbuffer(records: readonly Record_[]): void {
+    this.#buffered -= records.length;
+    for (const m of records) this.#bufferedBytes -= recordBytes(m);
+  }
+
+  // --- flow control ---
+
+  #pause(): void {
+    if (this.#pausedByUs) return;
+    this.#pausedByUs = true;
+    this.#stream?.pause();
+  }
+
+  #resumeIfRoom(): void {
+    if (
+      this.#pausedByUs && !this.#stopping && this.#buffered <= MAX_BUFFERED_RECORDS / 2 &&
+      this.#bufferedBytes <= MAX_BUFFERED_BYTES / 2
+    ) {
+      this.#pausedByUs = false;
+      this.#stream?.resume();
+    }
+  }
+
+  // --- batches ---
+
+  /** Hands every batch that may go now: lanes in parallel up to `concurrency`, or records up to `maxInFlight`. */
+  #schedule(): void {
+    for (const partition of this.#ready) {
+      if (this.#stopping) return;
+      const keyed = this.#ordering === "key";
+      if (keyed ? this.#inFlight >= this.#maxInFlight : this.#workers.size >= this.#concurrency) return;
+      const lane = this.#assigned.get(partition)?.lane;
+      const batch = lane?.take(keyed ? this.#maxInFlight - this.#inFlight : undefined);
+      if (!lane || lane.queued === 0) this.#ready.delete(partition);
+      if (!lane || !batch) continue;
+      // To the back of the line: the other partitions' records go before this one's next batch.
+      if (lane.queued > 0) {
+        this.#ready.delete(partition);
+        this.#ready.add(partition);
+      }
+      this.#unbuffer(batch.records);
+      this.#resumeIfRoom();
+      this.#inFlight += batch.records.length;
+      const worker = this.#work(lane, batch).catch((error) => this.#fail(error)).finally(() => {
+        this.#workers.delete(worker);
+        this.#inFlight -= batch.records.length;
+        if (lane.queued > 0 && this.#assigned.get(lane.partition)?.lane === lane) {
+          this.#ready.add(lane.partition);
+        }
+        this.#schedule();
+      });
+      this.#workers.add(worker);
+    }
+  }
+
+  /** Hands `batch` to the handler until it succeeds (waiting longer after each failure), then commits it. */
+  async #work(lane: PartitionLane<Record_>, batch: LaneBatch<Record_>): Promise<void> {
+    const records: RecordBatch = {
+      topic: this.#topic,
+      partition: lane.partition,
+      records: batch.records.map(toInRecord),
+    };
+    for (let failures = 0;;) {
+      // After a stop request or a revocation, take no batch: it stays uncommitted and comes again.
+      if (this.#stopping || lane.epoch !== batch.epoch) {
+        lane.abandon(batch);
+        return;
+      }
+      try {
+        await this.#handler(records);
+      } catch (error) {
+        failures++;
+        const wait = retryBackoff(failures);
+        this.#kafka.logger.warn(
+          {
+            topic: this.#topic,
+            partition: lane.partition,
+            offset: records.records[0].offset,
+            failures,
+            retryInMs: wait,
+            error: String(error),
+          },
+          "batch failed; it will be handed again",
+        );
+        await this.#sleep(wait);
+        continue;
+      }
+      const upTo = lane.finish(batch);
+      if (upTo) this.#throttle.offer(lane.partition, upTo);
+      return;
+    }
+  }
+
+  // --- commits ---
+
+  #commit(last: Record_): void {
+    const done: Promise<void> = (last.commit() as Promise<void>)
+      .catch((error: unknown) => {
+        // The stream keeps the offset queued and sends it with the next commit; a commit that needs a rejoin
+        // it cannot get ends the stream (an error below), and with it run().
+        this.#kafka.logger.warn(
+          { topic: this.#topic, partition: last.partition, error: String(error) },
+          "commit failed; will retry",
+        );
+      })
+      .finally(() => this.#commits.delete(done));
+    this.#commits.add(done);
+  }
+
+  /** Sends what waits in the throttle and waits (bounded) for every commit to be answered. */
+  async #finalCommits(): Promise<void> {
+    this.#throttle.flush();
+    if (this.#commits.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, FINAL_COMMIT_TIMEOUT_MS));
+    await Promise.race([Promise.allSettled([...this.#commits]), timeout]);
+    clearTimeout(timer);
+    if (this.#commits.size > 0) {
+      this.#kafka.logger.warn(
+        { topic: this.#topic, pending: this.#commits.size },
+        "stopping with commits unanswered",
+      );
+    }
+  }
+
+  // --- the end ---
+
+  #stop(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    for (const { lane } of this.#assigned.values()) this.#unbuffer(lane.clearQueue());
+    this.#ready.clear();
+    this.#pause();
+    this.#wake();
+  }
+
+  #fail(error: unknown): void {
+    if (this.#fatal) return;
+    this.#fatal = error instanceof Error ? error : new Error(String(error));
+    this.#stop();
+    this.#ended();
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#workers.size > 0) await Promise.allSettled([...this.#workers]);
+  }
+
+  /** Closes the stream and leaves the group, each bounded: after a broker outage an answer may never come. */
+  async #close(): Promise<void> {
+    const logger = this.#kafka.logger;
+    await within(this.#stream?.close(), CLOSE_TIMEOUT_MS, "closing the message stream", this.#topic, logger);
+    // Leaves the group, so the partitions go to the other members at once, not after the session timeout.
+    await within(this.#consumer.close(true), CLOSE_TIMEOUT_MS, "leaving the group", this.#topic, logger);
+  }
+
+  #wake(): void {
+    for (const wake of this.#wakers) wake();
+    this.#wakers.clear();
+  }
+
+  /** Waits `ms`, or less when the run stops or a partition is revoked. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakers.add(done);
+    });
   }
 }
