@@ -8,7 +8,14 @@ import { orderStoreContract, sampleOrder } from "../src/fulfilment/order_store_c
 import { CassandraOrderStore } from "../src/cassandra/cassandra_order_store.ts";
 import { CassandraInventory } from "../src/cassandra/inventory.ts";
 import { ensureSchema } from "../src/cassandra/schema.ts";
-import { testCassandra, uniqueName } from "../support/services.ts";
+import { serviceAddresses, testCassandra, uniqueName } from "../support/services.ts";
+import { createCassandraClient } from "../src/cassandra/cassandra_client.ts";
+import { RequestCounts } from "../src/observability/request_counts.ts";
+
+function cassandraAddresses() {
+  const { contactPoints, localDc } = serviceAddresses();
+  return { contactPoints, localDataCenter: localDc };
+}
 
 async function freshKeyspace(): Promise<
   { client: cassandra.Client; keyspace: string; cleanup(): Promise<void> }
@@ -65,6 +72,32 @@ Deno.test({
       assert.ok(r.get("saved_at") instanceof Date);
       assert.equal(r.get("emailed_at"), null);
     } finally {
+      await cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "CassandraOrderStore: orders in hand at once share their requests (states, saves, mail marks)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { keyspace, cleanup } = await freshKeyspace();
+    const counts = new RequestCounts();
+    const counted = createCassandraClient({ ...cassandraAddresses(), security: undefined }, counts);
+    try {
+      const store = new CassandraOrderStore(counted, keyspace);
+      const ids = Array.from({ length: 8 }, () => crypto.randomUUID());
+      // Eight orders at once, as service-2 has them in hand: one state query, one save batch, one mark.
+      const before = await Promise.all(ids.map((id) => store.states([id])));
+      assert.ok(before.every((m, i) => !m.get(ids[i])!.saved));
+      await Promise.all(ids.map((id) => store.saveAndTakeStock(sampleOrder(id))));
+      await Promise.all(ids.map((id) => store.markEmailed([id])));
+      assert.deepEqual(counts.snapshot().requests, { "cassandra execute": 2, "cassandra batch": 1 });
+      const after = await store.states(ids);
+      assert.ok(ids.every((id) => after.get(id)!.emailed && after.get(id)!.stockTaken));
+    } finally {
+      await counted.shutdown();
       await cleanup();
     }
   },

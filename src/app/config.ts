@@ -138,6 +138,8 @@ export type RunnableCommand =
     common: CommonConfig;
     keyring: Keyring;
     smtp: { url: URL; from: string; security: SmtpSecurity };
+    /** Orders in hand at once, over all its partitions (key ordering: different request_ids concurrently). */
+    maxInFlight: number;
   }
   | {
     name: "publisher";
@@ -284,6 +286,7 @@ const resolveRole: {
       common,
       keyring: await loadKeyring(read, "service-2"),
       smtp: { url, from, security: resolveSmtpSecurity(read, url) },
+      maxInFlight: read.integer("maxInFlight", 1, 100_000),
     };
   },
   publisher: async (read, common) => {

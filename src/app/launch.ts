@@ -373,7 +373,7 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
       await withSink(context, (sink) =>
         runService2(
           {
-            source: sourceOf(context, common, topics.service2),
+            source: sourceOf(context, common, topics.service2, { maxInFlight: command.maxInFlight }),
             sink,
             keyring,
             store,
@@ -467,13 +467,22 @@ async function createTopics(
 /** Room for a record's key, headers and framing on top of a MAX_MESSAGE_BYTES value. */
 const RECORD_HEADROOM_BYTES = 4096;
 
-/** The role's consumer of `topic`; `/ready` waits for it to join its group and hear from Kafka. */
-function sourceOf(context: Context, common: CommonConfig, topic: string): CheckedSource {
+/**
+ * The role's consumer of `topic`; `/ready` waits for it to join its group and hear from Kafka. `keyed`: orders of
+ * different keys in one partition at once, at most `maxInFlight` in hand (service-2).
+ */
+function sourceOf(
+  context: Context,
+  common: CommonConfig,
+  topic: string,
+  keyed?: { maxInFlight: number },
+): CheckedSource {
   const source = context.records.source({
     groupId: common.groupId,
     topic,
     concurrency: common.topicPartitions,
     metrics: context.metrics,
+    ...(keyed ? { ordering: "key" as const, maxInFlight: keyed.maxInFlight } : {}),
   });
   context.readiness.add("consumer", () => source.health());
   context.logger.info({ topic, group: common.groupId, kafkaClient: context.records.client }, "consuming");

@@ -211,6 +211,13 @@ export const settings = {
     default: "50000",
     help: "metadata rows held while Cassandra is slow; beyond it rows are dropped and counted",
   },
+  maxInFlight: {
+    flag: "max-in-flight",
+    env: "MAX_IN_FLIGHT",
+    default: "256",
+    help:
+      "service-2: orders in hand at once; orders of different request_ids in a partition run concurrently",
+  },
   smtpUrl: {
     flag: "smtp-url",
     env: "SMTP_URL",

@@ -6,6 +6,7 @@
  * @module
  */
 import cassandra from "cassandra-driver";
+import { Coalescer } from "../batching/coalescer.ts";
 import {
   type FulfillmentState,
   type OrderStore,
@@ -16,6 +17,10 @@ import {
 /**
  * {@link OrderStore} in Cassandra: prepared statements at LOCAL_QUORUM, marked idempotent so the driver may retry
  * them. Tables as in `schema.ts`: `orders`, `inventory`, `inventory_movements`.
+ *
+ * The orders service-2 has in hand at once share requests ({@link Coalescer}): state reads made while one is
+ * in flight go out as one `IN` query, saves as one unlogged batch, mail marks as one `UPDATE … IN`. A lone order
+ * waits for nothing; under load each request carries what gathered meanwhile.
  */
 export class CassandraOrderStore implements OrderStore {
   readonly #client: cassandra.Client;
@@ -26,8 +31,19 @@ export class CassandraOrderStore implements OrderStore {
     consistency: cassandra.types.consistencies.localQuorum,
   };
 
+  readonly #reads: Coalescer<string, Map<string, FulfillmentState>>;
+  readonly #saves: Coalescer<SavedOrder>;
+  readonly #marks: Coalescer<string>;
+
   constructor(client: cassandra.Client, keyspace: string) {
     this.#client = client;
+    const options = { maxItems: requestsPerQuery, maxInFlight: 2 };
+    this.#reads = new Coalescer((ids) => this.#readStates(ids), options);
+    this.#saves = new Coalescer((orders) => this.#saveTakingStock(orders), {
+      ...options,
+      maxItems: ordersPerBatch,
+    });
+    this.#marks = new Coalescer((ids) => this.#mark(ids), options);
     this.#cql = {
       states: `SELECT request_id, saved_at, emailed_at, stock_taken_at FROM ${keyspace}.orders
         WHERE request_id IN ?`,
@@ -40,24 +56,24 @@ export class CassandraOrderStore implements OrderStore {
     };
   }
 
-  /** One query per {@link requestsPerQuery} requests, all at once. */
+  /** The states of `requestIds`, read together with the other reads in flight (one query per 100 requests). */
   async states(requestIds: readonly string[]): Promise<Map<string, FulfillmentState>> {
     const states = new Map<string, FulfillmentState>();
     const none = { saved: false, emailed: false, stockTaken: false };
-    for (const id of requestIds) states.set(id, none);
-    const results = await Promise.all(
-      chunks(requestIds, requestsPerQuery).map((ids) =>
-        this.#client.execute(this.#cql.states, [ids], this.#options)
-      ),
-    );
-    for (const result of results) {
-      for (const row of result.rows) {
-        states.set(row.get("request_id").toString(), {
-          saved: row.get("saved_at") != null,
-          emailed: row.get("emailed_at") != null,
-          stockTaken: row.get("stock_taken_at") != null,
-        });
-      }
+    const read = await Promise.all(requestIds.map((id) => this.#reads.submit(id)));
+    requestIds.forEach((id, i) => states.set(id, read[i].get(id) ?? none));
+    return states;
+  }
+
+  async #readStates(requestIds: readonly string[]): Promise<Map<string, FulfillmentState>> {
+    const states = new Map<string, FulfillmentState>();
+    const result = await this.#client.execute(this.#cql.states, [requestIds], this.#options);
+    for (const row of result.rows) {
+      states.set(row.get("request_id").toString(), {
+        saved: row.get("saved_at") != null,
+        emailed: row.get("emailed_at") != null,
+        stockTaken: row.get("stock_taken_at") != null,
+      });
     }
     return states;
   }
@@ -66,31 +82,36 @@ export class CassandraOrderStore implements OrderStore {
     await this.#client.execute(this.#cql.save, this.#orderParams(o, new Date()), this.#options);
   }
 
+  /** Saves and takes stock together with the other orders in flight; see {@link #saveTakingStock}. */
+  saveAndTakeStock(o: SavedOrder): Promise<void> {
+    return this.#saves.submit(o);
+  }
+
   /**
-   * The order row (with `stock_taken_at`) and one ledger row per sku in one unlogged batch: one request, no
-   * batchlog. The rows are in different partitions, so the batch is not atomic; a retry rewrites all of them,
-   * which changes nothing that was already written. (A logged batch, tried first, cost Cassandra a batchlog
-   * write and delete per order: CPU the benchmark showed the machine did not have.)
+   * The orders' rows (with `stock_taken_at`) and one ledger row per order and sku in one unlogged batch: one
+   * request, no batchlog. The rows are in different partitions, so the batch is not atomic; a retry rewrites all
+   * of them, which changes nothing that was already written. (A logged batch, tried first, cost Cassandra a
+   * batchlog write and delete per order: CPU the benchmark showed the machine did not have.)
    */
-  async saveAndTakeStock(o: SavedOrder): Promise<void> {
+  async #saveTakingStock(orders: readonly SavedOrder[]): Promise<void> {
     const now = new Date();
-    await this.#client.batch([
+    const statements = orders.flatMap((o) => [
       { query: this.#cql.saveTakingStock, params: [...this.#orderParams(o, now), now] },
       ...[...quantitiesPerSku(o.items)].map(([sku, quantity]) => ({
         query: this.#cql.move,
         params: [sku, o.requestId, quantity, now],
       })),
-    ], { ...this.#options, logged: false });
+    ]);
+    await this.#client.batch(statements, { ...this.#options, logged: false });
   }
 
-  /** One UPDATE per {@link requestsPerQuery} requests, all at once. */
+  /** Marks the mails of `requestIds` sent, together with the other marks in flight (one UPDATE per 100). */
   async markEmailed(requestIds: readonly string[]): Promise<void> {
-    const now = new Date();
-    await Promise.all(
-      chunks(requestIds, requestsPerQuery).map((ids) =>
-        this.#client.execute(this.#cql.markEmailed, [now, ids], this.#options)
-      ),
-    );
+    await Promise.all(requestIds.map((id) => this.#marks.submit(id)));
+  }
+
+  async #mark(requestIds: readonly string[]): Promise<void> {
+    await this.#client.execute(this.#cql.markEmailed, [new Date(), requestIds], this.#options);
   }
 
   #orderParams(o: SavedOrder, savedAt: Date): unknown[] {
@@ -124,8 +145,8 @@ function marks(columns: string): string {
  */
 export const requestsPerQuery = 100;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/**
+ * Orders per save batch: an order is a row of about 300 bytes and a ledger row per sku, so eight stay under
+ * Cassandra's 5 KiB batch-size warning (`batch_size_warn_threshold`); orders share the partitions of their skus.
+ */
+export const ordersPerBatch = 8;
