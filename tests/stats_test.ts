@@ -6,7 +6,12 @@
 import assert from "node:assert/strict";
 import { runMain as run } from "../support/in_process.ts";
 import { ensureSchema, METADATA_TTL_SECONDS } from "../src/cassandra/schema.ts";
-import { CassandraRowWriter } from "../src/cassandra/cassandra_row_writer.ts";
+import {
+  CassandraRowWriter,
+  CassandraTallyWriter,
+  tallyGroupOf,
+} from "../src/cassandra/cassandra_row_writer.ts";
+import { RouteTallyBuffer } from "../src/stats/route_tally_buffer.ts";
 import type { RoutingRow } from "../src/routing/routing_log.ts";
 import { serviceEnv, testCassandra, uniqueName } from "../support/services.ts";
 
@@ -76,14 +81,22 @@ Deno.test({
       // route-b: 10 hops, 100..190 ms, all delivered; two hops with no route (unknown worker) under "-".
       const b = Array.from({ length: 10 }, (_, i) => row("route-b", 100 + 10 * i, true, recent(i)));
       const none = [row("", 0.5, false, recent(1)), row("", 0.25, false, recent(2))];
-      const writer = new CassandraRowWriter(client, keyspace);
-      // Interleaved, and written twice (a retry is the same write again): each tally is keyed by its first hop,
-      // so the second write overwrites it and every hop counts once. A later write is a tally of its own.
+      const tallies = new RouteTallyBuffer(new CassandraTallyWriter(client, keyspace), {
+        intervalMs: 60_000,
+        maxPendingHops: 1000,
+        maxGroupHops: 1000,
+        groupOf: tallyGroupOf,
+      });
+      const writer = new CassandraRowWriter(client, keyspace, tallies);
+      // Interleaved, and written twice (a retry is the same write again): every hop is tallied once. Tallies of
+      // two intervals are rows of their own, each counted.
       const all = [...a, oldA, ...b, ...none].sort(() => Math.random() - 0.5);
       const [first, later] = [all.slice(0, 17), all.slice(17)];
       await writer.write(first);
       await writer.write(first);
+      await tallies.flush();
       await writer.write(later);
+      await tallies.close();
 
       const json = await run(["stats", "--json"], env);
       assert.equal(json.code, 0, json.stderr);

@@ -28,7 +28,8 @@ import {
 } from "../kafka/record_adapters.ts";
 import { createCassandraClient } from "../cassandra/cassandra_client.ts";
 import { ensureSchema, METADATA_TTL_SECONDS, NO_ROUTE_KEY } from "../cassandra/schema.ts";
-import { CassandraRowWriter } from "../cassandra/cassandra_row_writer.ts";
+import { CassandraRowWriter, CassandraTallyWriter, tallyGroupOf } from "../cassandra/cassandra_row_writer.ts";
+import { RouteTallyBuffer } from "../stats/route_tally_buffer.ts";
 import { CassandraOrderStore } from "../cassandra/cassandra_order_store.ts";
 import { CassandraInventory, INITIAL_STOCK } from "../cassandra/inventory.ts";
 import { formatTrace, readTrace } from "../cassandra/trace_query.ts";
@@ -274,6 +275,7 @@ async function wireCommandCenter(
     ? createCassandraClient(common.cassandra, context.requests)
     : undefined;
   let routingLog: RoutingLog = new NoRoutingLog();
+  let tallies: RouteTallyBuffer | undefined;
   // The dashboard on the HTTP port: lag of the command center's group and the services' (sampled while viewed).
   // And how the live routes differ from the routes file it started with.
   const fileView = () => routesFileView(registry.snapshot(), command.registry, command.routesFile, common);
@@ -284,8 +286,8 @@ async function wireCommandCenter(
   ], fileView);
   Object.assign(context.pages, dashboard.pages());
   try {
-    if (cassandra) routingLog = await openRoutingLog(cassandra, command, context);
-    context.metrics.observeMetadata(() => routingLog.stats());
+    if (cassandra) ({ routingLog, tallies } = await openRoutingLog(cassandra, command, context));
+    context.metrics.observeMetadata(() => ({ ...routingLog.stats(), untallied: tallies?.counts() }));
     await withSink(context, (sink) =>
       runCommandCenter(
         {
@@ -301,7 +303,8 @@ async function wireCommandCenter(
       ));
   } finally {
     await dashboard.stop();
-    logger.info({ metadata: await routingLog.close(10_000) }, "metadata log closed");
+    const metadata = await routingLog.close(10_000);
+    logger.info({ metadata, tallies: await tallies?.close() }, "metadata log closed");
     await cassandra?.shutdown();
     await follower.stop();
   }
@@ -310,16 +313,24 @@ async function wireCommandCenter(
 
 /**
  * The command center's metadata log on `cassandra`: the schema made sure of, Cassandra's health part of
- * readiness, and rows buffered and written in the background.
+ * readiness, rows buffered and written in the background, and their hops tallied for `chain stats` once a
+ * second per route.
  */
 async function openRoutingLog(
   cassandraClient: cassandra.Client,
   { common, metadataLog }: Extract<RunnableCommand, { name: "command-center" }>,
   context: Context,
-): Promise<RoutingLog> {
-  await ensureSchema(cassandraClient, common.cassandra.keyspace, common.cassandra.replication);
+): Promise<{ routingLog: RoutingLog; tallies: RouteTallyBuffer }> {
+  const { keyspace } = common.cassandra;
+  await ensureSchema(cassandraClient, keyspace, common.cassandra.replication);
   context.readiness.add("cassandra", () => cassandraHealth(cassandraClient));
-  return new BufferedRoutingLog(new CassandraRowWriter(cassandraClient, common.cassandra.keyspace), {
+  const tallies = new RouteTallyBuffer(new CassandraTallyWriter(cassandraClient, keyspace), {
+    intervalMs: TALLY_INTERVAL_MS,
+    maxPendingHops: metadataLog.bufferRows,
+    maxGroupHops: 5_000,
+    groupOf: tallyGroupOf,
+  });
+  const routingLog = new BufferedRoutingLog(new CassandraRowWriter(cassandraClient, keyspace, tallies), {
     capacity: metadataLog.bufferRows,
     maxBatch: 200,
     concurrency: 8,
@@ -328,7 +339,11 @@ async function openRoutingLog(
     logger: context.logger,
     reportEveryMs: 10_000,
   });
+  return { routingLog, tallies };
 }
+
+/** How long the hops of `chain stats` gather before their tally rows are written (one per route). */
+const TALLY_INTERVAL_MS = 1_000;
 
 async function wireService1(command: Extract<RunnableCommand, { name: "service-1" }>, context: Context) {
   const { common, keyring } = command;

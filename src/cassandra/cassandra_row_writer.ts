@@ -1,6 +1,7 @@
 /**
- * Writes the metadata log's rows into Cassandra's `routing_metadata` table, and a tally of them per route and
- * ten-minute bucket into `route_tallies` (for `chain stats`).
+ * Writes the metadata log's rows into Cassandra's `routing_metadata` table, and hands the hops it stored to the
+ * tallies of `chain stats` (src/stats/route_tally_buffer.ts), which {@link CassandraTallyWriter} writes into
+ * `route_tallies`, one row per route, ten-minute bucket and interval.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { RowWriteError, type RowWriter } from "../routing/buffered_routing_log.t
 import { NO_ROUTE_KEY, ROUTE_BUCKET_MS } from "./schema.ts";
 import { bucketStart } from "../stats/route_stats.ts";
 import { tallyOf } from "../stats/route_tally.ts";
+import type { RouteTallyBuffer, TallyWriter } from "../stats/route_tally_buffer.ts";
 
 /** The `route_tallies` partition key of a row: its route (or {@link NO_ROUTE_KEY}) and its bucket's start. */
 export function routeBucketOf(
@@ -41,13 +43,18 @@ export function hopId(r: RoutingRow): cassandra.types.TimeUuid {
  */
 export const rowsPerBatch = 10;
 
+/** The `route_tallies` group of a row: its route key and bucket start, as one string. */
+export function tallyGroupOf(row: RoutingRow): string {
+  const { routeKey, bucket } = routeBucketOf(row);
+  return `${bucket.getTime()} ${routeKey}`;
+}
+
 /**
  * Writes rows into `<keyspace>.routing_metadata` with a prepared INSERT, in unlogged batches of
  * {@link rowsPerBatch}, all batches of a write at once, at LOCAL_ONE (the log is best effort; a lost row costs a
- * line of a trace). The table's default TTL expires them. The rows of each (route, bucket) of a write also go
- * into `<keyspace>.route_tallies` as one tally row, in the same round of requests. The tally's id is the hop id
- * of its group's first row, so a retried write of the same rows overwrites both tables' rows. A row counts as
- * failed when either write of it fails.
+ * line of a trace). The table's default TTL expires them. The rows of each batch that was stored go to
+ * `tallies`, when given, each row once: a retry of a write that failed in part rewrites every row, but tallies
+ * only those it had not tallied (the buffer retries a write as the same row objects).
  *
  * A CPU profile of the router showed the driver's per-request work as the metadata log's largest cost; batches
  * of 10 routed about 35 % more messages per second than one request per row. A second row per hop (a per-hop
@@ -57,54 +64,38 @@ export const rowsPerBatch = 10;
 export class CassandraRowWriter implements RowWriter {
   readonly #client: cassandra.Client;
   readonly #insert: string;
-  readonly #insertTally: string;
+  readonly #tallies: Pick<RouteTallyBuffer, "add"> | undefined;
+  readonly #tallied = new WeakSet<RoutingRow>();
   readonly #options = {
     prepare: true,
     isIdempotent: true,
     consistency: cassandra.types.consistencies.localOne,
   };
 
-  constructor(client: cassandra.Client, keyspace: string) {
+  constructor(client: cassandra.Client, keyspace: string, tallies?: Pick<RouteTallyBuffer, "add">) {
     this.#client = client;
+    this.#tallies = tallies;
     this.#insert = `INSERT INTO ${keyspace}.routing_metadata (request_id, routed_at, hop_id, worker_name,
       source_topic, target_topic, route_id, success, processing_time_ms, reason, source_partition, source_offset,
       trace_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-    this.#insertTally = `INSERT INTO ${keyspace}.route_tallies (route_id, bucket, routed_at, tally_id,
-      last_routed_at, hops, succeeded, samples) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
   }
 
   /** @throws {RowWriteError} naming how many rows were not stored and the first error's message */
   async write(rows: readonly RoutingRow[]): Promise<void> {
-    const groups: number[][] = [];
-    for (let i = 0; i < rows.length; i += rowsPerBatch) {
-      groups.push(Array.from({ length: Math.min(rowsPerBatch, rows.length - i) }, (_, j) => i + j));
-    }
-    const byRoute = new Map<string, number[]>();
-    for (let i = 0; i < rows.length; i++) {
-      const { routeKey, bucket } = routeBucketOf(rows[i]);
-      const key = `${bucket.getTime()} ${routeKey}`;
-      const group = byRoute.get(key);
-      if (group) group.push(i);
-      else byRoute.set(key, [i]);
-    }
-    const tallies = [...byRoute.values()];
-    const results = await Promise.allSettled([
-      ...groups.map((group) => this.#insertRows(group.map((i) => this.#params(rows[i])))),
-      ...tallies.map((group) =>
-        this.#client.execute(this.#insertTally, this.#tallyParams(group.map((i) => rows[i])), this.#options)
-      ),
-    ]);
-    const failedRows = new Set<number>();
+    const groups: RoutingRow[][] = [];
+    for (let i = 0; i < rows.length; i += rowsPerBatch) groups.push(rows.slice(i, i + rowsPerBatch));
+    const results = await Promise.allSettled(
+      groups.map((group) => this.#insertRows(group.map((row) => this.#params(row)))),
+    );
+    let failed = 0;
     let first: unknown;
-    const allGroups = [...groups, ...tallies];
-    for (let i = 0; i < results.length; i++) {
-      const result = results[i];
-      if (result.status === "rejected") {
-        if (first === undefined) first = result.reason;
-        for (const row of allGroups[i]) failedRows.add(row);
+    results.forEach((result, i) => {
+      if (result.status === "fulfilled") this.#tally(groups[i]);
+      else {
+        failed += groups[i].length;
+        first ??= result.reason;
       }
-    }
-    const failed = failedRows.size;
+    });
     if (failed > 0) {
       throw new RowWriteError(
         `${failed} of ${rows.length} routing_metadata rows were not written: ${
@@ -114,6 +105,13 @@ export class CassandraRowWriter implements RowWriter {
         { cause: first },
       );
     }
+  }
+
+  #tally(rows: readonly RoutingRow[]): void {
+    if (!this.#tallies) return;
+    const fresh = rows.filter((row) => !this.#tallied.has(row));
+    for (const row of fresh) this.#tallied.add(row);
+    if (fresh.length > 0) this.#tallies.add(fresh);
   }
 
   /**
@@ -128,22 +126,6 @@ export class CassandraRowWriter implements RowWriter {
       return;
     }
     await this.#client.batch(params.map((p) => ({ query, params: p })), { ...this.#options, logged: false });
-  }
-
-  /** The `route_tallies` row of `group` (rows of one route and bucket, in the order they were logged). */
-  #tallyParams(group: readonly RoutingRow[]): unknown[] {
-    const { routeKey, bucket } = routeBucketOf(group[0]);
-    const tally = tallyOf(group);
-    return [
-      routeKey,
-      bucket,
-      tally.routedAt,
-      hopId(group[0]),
-      tally.lastRoutedAt,
-      tally.hops,
-      tally.succeeded,
-      Buffer.from(tally.samples.buffer, tally.samples.byteOffset, tally.samples.byteLength),
-    ];
   }
 
   #params(r: RoutingRow): unknown[] {
@@ -163,6 +145,46 @@ export class CassandraRowWriter implements RowWriter {
       r.sourcePartition,
       Long.fromString(r.sourceOffset),
       r.traceId ?? cassandra.types.unset,
+    ];
+  }
+}
+
+/**
+ * Writes one `route_tallies` row per group of hops (one route and bucket): the tally's id is the hop id of the
+ * group's first hop, so writing the same group again (a retry) overwrites the row.
+ */
+export class CassandraTallyWriter implements TallyWriter {
+  readonly #client: cassandra.Client;
+  readonly #insert: string;
+  readonly #options = {
+    prepare: true,
+    isIdempotent: true,
+    consistency: cassandra.types.consistencies.localOne,
+  };
+
+  constructor(client: cassandra.Client, keyspace: string) {
+    this.#client = client;
+    this.#insert = `INSERT INTO ${keyspace}.route_tallies (route_id, bucket, routed_at, tally_id,
+      last_routed_at, hops, succeeded, samples) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+  }
+
+  async write(hops: readonly RoutingRow[]): Promise<void> {
+    await this.#client.execute(this.#insert, this.#tallyParams(hops), this.#options);
+  }
+
+  /** The `route_tallies` row of `group` (hops of one route and bucket, in the order they were logged). */
+  #tallyParams(group: readonly RoutingRow[]): unknown[] {
+    const { routeKey, bucket } = routeBucketOf(group[0]);
+    const tally = tallyOf(group);
+    return [
+      routeKey,
+      bucket,
+      tally.routedAt,
+      hopId(group[0]),
+      tally.lastRoutedAt,
+      tally.hops,
+      tally.succeeded,
+      Buffer.from(tally.samples.buffer, tally.samples.byteOffset, tally.samples.byteLength),
     ];
   }
 }

@@ -21,6 +21,8 @@ export interface MetadataCounts {
   dropped: number;
   failed: number;
   pending: number;
+  /** Hops of `chain stats` (src/stats/route_tally_buffer.ts): waiting to be tallied, and lost. */
+  untallied?: { pending: number; dropped: number; failed: number };
 }
 
 /** Every metric a chain process exposes; each role updates the ones that concern it. */
@@ -118,6 +120,20 @@ export class ChainMetrics {
       help: "Metadata rows whose write failed for good (a counter, read when scraped).",
       registers,
       collect: metadata((m) => m.failed),
+    });
+    new Gauge({
+      name: "chain_metadata_hops_untallied",
+      help:
+        "Hops whose metadata rows are stored but not yet tallied for chain stats (lost if the process dies).",
+      registers,
+      collect: metadata((m) => m.untallied?.pending ?? 0),
+    });
+    new Gauge({
+      name: "chain_metadata_hops_untallied_lost_total",
+      help:
+        "Hops that could not be tallied for chain stats (dropped or failed; a counter, read when scraped).",
+      registers,
+      collect: metadata((m) => (m.untallied?.dropped ?? 0) + (m.untallied?.failed ?? 0)),
     });
     const keys = () => this.#keys();
     new Gauge({
