@@ -1,8 +1,8 @@
 /**
- * A tally: the hops of one route and one stats bucket that one metadata write carried, as one row of
- * `route_tallies` instead of one row per hop. It keeps what `chain stats` needs of each hop (when it was routed,
- * whether it succeeded, its processing time) in a compact sample list, so the window's counts and percentiles
- * stay exact while the command center writes one stats row per route and interval (src/stats/route_tally_buffer.ts), not one per hop. Pure: the
+ * A tally: the hops of one route and one stats bucket gathered over an interval (src/stats/route_tally_buffer.ts),
+ * as one row of `route_tallies` instead of one row per hop. It keeps what `chain stats` needs of each hop (when
+ * it was routed, whether it succeeded, its processing time) in a compact sample list, so the window's counts and
+ * percentiles stay exact while the command center writes one stats row per route and interval. Pure: the
  * Cassandra writer and reader are `src/cassandra/cassandra_row_writer.ts` and `route_stats_query.ts`.
  *
  * Sample layout, 9 bytes per hop in hop order, little-endian: routed_at as milliseconds after the tally's
