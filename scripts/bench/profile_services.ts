@@ -160,6 +160,9 @@ try {
     }
   }
   await publisher.stop("SIGTERM");
+  for (const role of session.roles) {
+    if (session.exitedRoles().includes(role.name)) console.log(`\n${role.name} exited:\n${role.tail(20)}`);
+  }
   // The publisher's counts cover its whole run: per order of what it published.
   const published = publisher.stdout.length;
   const perProcess: Record<string, RequestTally> = {

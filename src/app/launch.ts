@@ -37,6 +37,8 @@ import { readRouteStats } from "../cassandra/route_stats_query.ts";
 import { formatStatsJson, formatStatsTable } from "../stats/stats_report.ts";
 import { SmtpMailer } from "../smtp/smtp_mailer.ts";
 import { BufferedRoutingLog } from "../routing/buffered_routing_log.ts";
+import { CoalescingSink } from "../messaging/coalescing_sink.ts";
+import type { RecordSink } from "../messaging/records.ts";
 import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { GENERATED_SKUS } from "../order/order.ts";
@@ -504,13 +506,16 @@ function sourceOf(
   return source;
 }
 
-/** Runs `work` with a connected producer, closed afterwards however `work` ends. */
-async function withSink<T>(context: Context, work: (sink: ClosableSink) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` with a connected producer, closed afterwards however `work` ends. Sends made at once (the
+ * partitions a role handles in parallel) share produce requests (CoalescingSink).
+ */
+async function withSink<T>(context: Context, work: (sink: RecordSink) => Promise<T>): Promise<T> {
   context.readiness.add("producer", () => "not connected yet");
-  const sink = await context.records.connectSink();
+  const sink: ClosableSink = await context.records.connectSink();
   context.readiness.add("producer", () => undefined);
   try {
-    return await work(sink);
+    return await work(new CoalescingSink(sink));
   } finally {
     context.readiness.add("producer", () => "closed");
     await sink.close();

@@ -5,8 +5,9 @@
  * gathered during the one before it, as Nagle's algorithm and Kafka's producer batches do. Groups hold at most
  * `maxItems` items; `maxInFlight` requests run at once.
  *
- * A group that fails with an error the retry policy calls permanent is tried again item by item, so one bad
- * item (a statement the server refuses) fails alone, not the orders that happened to share its request.
+ * A group that fails with an error the retry policy calls permanent (or any error, with `isolateAny`) is tried
+ * again item by item, so one bad item (a statement the server refuses) fails alone, not the orders that
+ * happened to share its request.
  *
  * @module
  */
@@ -18,6 +19,11 @@ export interface CoalescerOptions {
   maxItems: number;
   /** Requests at once at most. */
   maxInFlight: number;
+  /**
+   * Try a failed group item by item whatever the error (default: only a permanent one): for callers that retry
+   * whatever the error, so that one item that keeps failing cannot hold up the others.
+   */
+  isolateAny?: boolean;
 }
 
 interface Waiting<T, R> {
@@ -77,7 +83,7 @@ export class Coalescer<T, R = void> {
       const result = await this.#request(group.map((w) => w.item));
       for (const w of group) w.resolve(result);
     } catch (error) {
-      if (group.length === 1 || isRetriable(error)) {
+      if (group.length === 1 || (isRetriable(error) && !this.#options.isolateAny)) {
         for (const w of group) w.reject(error);
         return;
       }

@@ -73,3 +73,14 @@ Deno.test("a group failing in a way that may pass fails every caller at once (ea
   assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
   assert.equal(calls, 1);
 });
+
+Deno.test("with isolateAny, a group that fails for any reason is tried item by item", async () => {
+  const sent: number[][] = [];
+  const c = new Coalescer(async (items: number[]) => {
+    sent.push(items);
+    if (items.includes(2)) throw new Error("broker refused");
+  }, { maxItems: 10, maxInFlight: 1, isolateAny: true });
+  const results = await Promise.allSettled([c.submit(1), c.submit(2)]);
+  assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected"]);
+  assert.deepEqual(sent, [[1, 2], [1], [2]]);
+});
