@@ -54,6 +54,7 @@ Deno.test("a group refused for good is tried item by item, so only the bad item 
   const refused = Object.assign(new Error("invalid"), { retriable: false });
   const sent: number[][] = [];
   const c = new Coalescer(async (items: number[]) => {
+    await Promise.resolve();
     sent.push(items);
     if (items.includes(13)) throw refused;
   }, { maxItems: 10, maxInFlight: 2 });
@@ -66,6 +67,7 @@ Deno.test("a group failing in a way that may pass fails every caller at once (ea
   const away = Object.assign(new Error("no host"), { retriable: true });
   let calls = 0;
   const c = new Coalescer(async () => {
+    await Promise.resolve();
     calls++;
     throw away;
   }, { maxItems: 10, maxInFlight: 2 });
@@ -77,6 +79,7 @@ Deno.test("a group failing in a way that may pass fails every caller at once (ea
 Deno.test("with isolateAny, a group that fails for any reason is tried item by item", async () => {
   const sent: number[][] = [];
   const c = new Coalescer(async (items: number[]) => {
+    await Promise.resolve();
     sent.push(items);
     if (items.includes(2)) throw new Error("broker refused");
   }, { maxItems: 10, maxInFlight: 1, isolateAny: true });
