@@ -2,12 +2,13 @@
  * The curve's and the capacity search's share of the report: the top-level JSON keys issue 10 names
  * (`e2e_p99_ms_at_100`, `e2e_p99_ms_at_1000`, `capacity_orders_per_s`, `cpu_us_per_order`) beside the `curve`
  * array and the `capacity` object, and two Markdown tables (latency by rate; CPU per order and peak RSS by
- * rate). Pure.
+ * rate; requests and rows per order by rate and process). Pure.
  *
  * @module
  */
 import type { CapacityFigures, CapacityStep } from "./capacity_run.ts";
 import type { StepFigures } from "./step_figures.ts";
+import { tallyColumns, tallyRow } from "./request_tally.ts";
 
 /** The JSON keys of the curve and the capacity search (none for a part that did not run). */
 export function curveKeys(curve: StepFigures[] | undefined, capacity: CapacityFigures | undefined) {
@@ -97,5 +98,36 @@ export function curveTables(curve: StepFigures[] | undefined, capacity: Capacity
       } | ${roles.map((r) => f(s.rss_mib[r])).join(" | ")} |`,
     );
   }
+  out.push(...requestTable(curve ?? []));
   return out.join("\n");
+}
+
+/**
+ * "Requests and rows per order, per process": a row per curve step and process (`all` last), a column per kind
+ * of {@link tallyColumns}; empty when no step counted requests.
+ */
+function requestTable(curve: StepFigures[]): string[] {
+  const steps = curve.filter((s) => Object.keys(s.requests_per_order ?? {}).length > 0);
+  if (steps.length === 0) return [];
+  const columns = [...tallyColumns, "kafka other"];
+  const out = [
+    "",
+    "Requests and rows per order, per process:",
+    "",
+    `| offered orders/s | process | ${columns.join(" | ")} |`,
+    `| --- | --- | ${columns.map(() => "---").join(" | ")} |`,
+  ];
+  for (const s of steps) {
+    const names = Object.keys(s.requests_per_order).filter((n) => n !== "all");
+    if (s.requests_per_order.all) names.push("all");
+    for (const name of names) {
+      const row = tallyRow(s.requests_per_order[name]);
+      out.push(
+        `| ${s.offered_orders_per_s} | ${name} | ${
+          columns.map((c) => (row[c] ? row[c].toFixed(2) : "-")).join(" | ")
+        } |`,
+      );
+    }
+  }
+  return out;
 }

@@ -80,5 +80,22 @@ Deno.test("curveTables() shows every run with its aim and verdict, then CPU and 
     /\| run \| offered orders\/s \| CPU µs per order, all \(aim ≤ 1,000\) \| CPU µs publisher \| CPU µs kafka \| peak RSS service-2 MiB \|/,
   );
   assert.match(md, /\| curve \| 100 \| 300 \| 100 \| 200 \| 250 \|/);
+  assert.doesNotMatch(md, /Requests and rows per order/);
   assert.equal(curveTables(undefined, undefined), "");
+});
+
+Deno.test("curveTables() adds the requests and rows per order of each step and process, all last", () => {
+  const step = {
+    ...point(50, 30),
+    requests_per_order: {
+      all: { "kafka produce": 3.5, "kafka metadata": 0.25 },
+      "command-center": { "kafka produce": 2, "cassandra batch": 0.1 },
+    },
+  };
+  const md = curveTables([step], undefined);
+  assert.match(md, /Requests and rows per order, per process/);
+  assert.match(
+    md,
+    /\| 50 \| command-center \| 2\.00 \| - \| - \| - \| - \| 0\.10 \| - \| - \| - \| - \|\n\| 50 \| all \| 3\.50 \| - .* \| 0\.25 \|$/m,
+  );
 });

@@ -11,7 +11,7 @@
  *    LogAppendTime on both), the router alone and with the whole chain, and end to end (inbox append →
  *    service-2's "order fulfilled" line).
  * 4. Crypto (crypto_run.ts): µs per encrypt+decrypt of a ~1 KB order, sequential and concurrent.
- * 5. The curve (curve_run.ts): the whole chain at 100, 300 and 1,000 orders/s, with hop and end-to-end
+ * 5. The curve (curve_run.ts): the whole chain at 50, 100, 300 and 1,000 orders/s, with hop and end-to-end
  *    percentiles, CPU µs per order of every process (Kafka and Cassandra included) and peak RSS of every role.
  * 6. Capacity (capacity_run.ts, capacity_search.ts): the highest rate the whole chain sustains with every
  *    order done in the run plus a short drain and end-to-end p99 ≤ 250 ms, with the same figures.
@@ -43,7 +43,7 @@ const usage = `deno task bench [--quick] [--only PARTS] [--json FILE] [--markdow
 deno task bench --replot JSON [--plot FILE]
 
   --quick               20,000 messages, 1 run, 10 s of latency, curve at 100 and 300 orders/s for 10 s each,
-                        capacity steps of 10 s (full: 100,000 messages, 3 runs, 60 s; curve at 100, 300 and
+                        capacity steps of 10 s (full: 100,000 messages, 3 runs, 60 s; curve at 50, 100, 300 and
                         1,000 orders/s for 60 s each; capacity steps of 60 s)
   --only PARTS          run only these parts (comma-separated, or repeated):
 ${benchParts.map((p) => `                          ${p.padEnd(9)} ${partDescriptions[p]}`).join("\n")}

@@ -50,7 +50,7 @@ export function benchMode(quick: boolean): BenchMode {
       rate: 1000,
       seconds: 60,
       cryptoOps: 20_000,
-      curveRates: [100, 300, 1000],
+      curveRates: [50, 100, 300, 1000],
       curveSeconds: 60,
       capacitySeconds: 60,
       capacityBisections: 2,

@@ -18,7 +18,7 @@ export const partDescriptions: Record<BenchPart, string> = {
   kafka: "Kafka's ProducerPerformance / ConsumerPerformance",
   latency: "router alone and whole chain at the mode's fixed rate",
   crypto: "encrypt+decrypt of an order",
-  curve: "whole chain at each rate of the curve (100, 300, 1,000 orders/s)",
+  curve: "whole chain at each rate of the curve (50, 100, 300, 1,000 orders/s)",
   capacity: "highest rate the whole chain sustains with end-to-end p99 <= 250 ms",
 };
 
