@@ -24,6 +24,7 @@ import { parseArgs } from "node:util";
 import { servicesUp } from "../../support/local_services.ts";
 import { closeBenchContext, note, openBenchContext } from "./bench_context.ts";
 import { capacityRun } from "./capacity_run.ts";
+import { idleRun } from "./idle_run.ts";
 import { cryptoRun } from "./crypto_run.ts";
 import { curveChart, type CurveFigures } from "./curve_chart.ts";
 import { curveTables } from "./curve_report.ts";
@@ -120,6 +121,7 @@ export async function bench(args: string[]): Promise<void> {
       results.crypto = await cryptoRun(context.cryptoKey, mode.cryptoOps);
     }
     if (parts.has("curve")) results.curve = await curveRun(context, mode.curveRates, mode.curveSeconds);
+    if (parts.has("idle")) results.idle = await idleRun(context, mode.idleSeconds);
     if (parts.has("capacity")) {
       results.capacity = await capacityRun(context, capacitySeconds, mode.capacityBisections);
     }

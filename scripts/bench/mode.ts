@@ -22,6 +22,8 @@ export interface BenchMode {
   curveRates: number[];
   /** Length of each point of the curve, seconds. */
   curveSeconds: number;
+  /** Length of the idle part's window, seconds (issue 16: 60). */
+  idleSeconds: number;
   /** Length of each step of the capacity search, seconds (`--capacity-seconds` overrides it). */
   capacitySeconds: number;
   /** Bisection steps the capacity search may take after its first failing step. */
@@ -40,6 +42,7 @@ export function benchMode(quick: boolean): BenchMode {
       cryptoOps: 2000,
       curveRates: [100, 300],
       curveSeconds: 10,
+      idleSeconds: 10,
       capacitySeconds: 10,
       capacityBisections: 1,
     }
@@ -52,6 +55,7 @@ export function benchMode(quick: boolean): BenchMode {
       cryptoOps: 20_000,
       curveRates: [50, 100, 300, 1000],
       curveSeconds: 60,
+      idleSeconds: 60,
       capacitySeconds: 60,
       capacityBisections: 2,
     };

@@ -7,7 +7,7 @@
  */
 
 /** Every part, in the order a run takes them. */
-export const benchParts = ["router", "kafka", "latency", "crypto", "curve", "capacity"] as const;
+export const benchParts = ["router", "kafka", "latency", "crypto", "curve", "capacity", "idle"] as const;
 
 /** One part of the bench. */
 export type BenchPart = typeof benchParts[number];
@@ -20,6 +20,7 @@ export const partDescriptions: Record<BenchPart, string> = {
   crypto: "encrypt+decrypt of an order",
   curve: "whole chain at each rate of the curve (50, 100, 300, 1,000 orders/s)",
   capacity: "highest rate the whole chain sustains with end-to-end p99 <= 250 ms",
+  idle: "the whole chain standing with no traffic: % of a core per process",
 };
 
 /**

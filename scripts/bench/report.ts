@@ -9,6 +9,7 @@ import type { KafkaPerfResult } from "./kafka_perf_run.ts";
 import type { LatencyRunResult } from "./latency_run.ts";
 import type { BenchMode } from "./mode.ts";
 import type { CapacityFigures } from "./capacity_run.ts";
+import type { IdleFigures } from "./idle_run.ts";
 import { curveKeys, curveLost, curveTables } from "./curve_report.ts";
 import { median } from "./stats.ts";
 import type { StepFigures } from "./step_figures.ts";
@@ -28,6 +29,7 @@ export interface BenchResults {
   /** The whole chain at each rate of the curve. */
   curve?: StepFigures[];
   capacity?: CapacityFigures;
+  idle?: IdleFigures;
 }
 
 /** The figures of a run, in the order (and with the names) of the JSON file; a part's keys only when it ran. */
@@ -93,6 +95,9 @@ export function benchFigures(results: BenchResults) {
     } as Record<string, number>,
     ...(latency ? { cpu_s_whole_chain_run: latency.cpu } : {}),
     ...curveKeys(curve, capacity),
+    ...(results.idle
+      ? { idle_percent_of_a_core: results.idle.percent_of_a_core, idle_seconds: results.idle.seconds }
+      : {}),
     lost: (t?.lost ?? 0) + (latency ? latency.published - latency.completed : 0) +
       (routerLatency ? routerLatency.published - routerLatency.completed : 0) + curveLost(curve),
   };
@@ -193,6 +198,15 @@ export function benchTable(figures: BenchFigures): string {
   );
   for (const [name, seconds] of Object.entries(x.cpu_s_whole_chain_run ?? {})) {
     rows.push([`CPU seconds of ${name} in the whole-chain run`, `${f(seconds, 1)} s`, ""]);
+  }
+  if (x.idle_percent_of_a_core) {
+    for (const [name, share] of Object.entries(x.idle_percent_of_a_core)) {
+      rows.push([
+        `idle, ${name}: % of a core over ${x.idle_seconds} s`,
+        `${f(share, 2)} %`,
+        name === "all" ? "≤ 10 %" : "",
+      ]);
+    }
   }
   rows.push(["lost (in − out, every run)", String(x.lost), "0"]);
   const table = [
