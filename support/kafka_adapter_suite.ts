@@ -3,7 +3,8 @@
  * broker: the shared RecordSink/RecordSource contract, the sink splitting what the broker would refuse as one
  * batch, and the source committing only what its handler finished, so a failed batch comes again. The probe
  * (producing to a partition, reading the topic, reading the group's offsets) is kafkajs: a second client checks
- * what the adapters did. Each test has its own topic and consumer group and deletes them. Used by
+ * what the adapters did, and the group's members after a stop (a source leaves its group on SIGTERM, so its
+ * partitions move at once rather than after the session timeout). Each test has its own topic and consumer group and deletes them. Used by
  * tests/kafka_adapters_test.ts and tests/platformatic_adapters_test.ts.
  *
  * @module
@@ -12,7 +13,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Kafka } from "kafkajs";
 import { ensureTopics } from "../src/kafka/topics.ts";
-import type { SourceOptions } from "../src/kafka/kafka_record_source.ts";
+import { SESSION_TIMEOUT_MS, type SourceOptions } from "../src/kafka/kafka_record_source.ts";
 import type { InRecord, RecordBatch, RecordSink, RecordSource } from "../src/messaging/records.ts";
 import { recordsContract } from "../src/messaging/records_contract.ts";
 import { uniqueName } from "./services.ts";
@@ -183,6 +184,50 @@ export function kafkaAdapterSuite(kafka: Kafka, adapters: KafkaAdapters): void {
         const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
         assert.equal(committed[0].partitions[0].offset, "10");
       } finally {
+        await sink.close();
+        await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+        await admin.deleteGroups([groupId]).catch(() => {});
+        await admin.disconnect();
+      }
+    },
+  });
+
+  Deno.test({
+    name:
+      `${adapters.sourceName} leaves its consumer group when stopped: the group has no member right after the stop`,
+    ...driverHandles,
+    async fn() {
+      const topic = uniqueName("leave");
+      const groupId = uniqueName("leave-group");
+      const admin = kafka.admin();
+      await admin.connect();
+      const sink = await adapters.connectSink();
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 30_000);
+      try {
+        await ensureTopics(admin, [topic], 1, 1);
+        await sink.send([{ topic, key: "k", value: "v" }]);
+        const members = async () => (await admin.describeGroups([groupId])).groups[0];
+        let whileHandling: string[] = [];
+        let stoppedAt = NaN;
+        await adapters.source({ groupId, topic, concurrency: 1 }).run(async () => {
+          whileHandling = (await members()).members.map((m) => m.memberId);
+          stoppedAt = performance.now();
+          controller.abort();
+        }, controller.signal);
+        const group = await members();
+        const sinceStop = performance.now() - stoppedAt;
+        assert.equal(
+          whileHandling.length,
+          1,
+          "the source was the group's one member while it handled a batch",
+        );
+        // Without a LeaveGroup the member would stay until the session timeout after its last heartbeat.
+        assert.ok(sinceStop < SESSION_TIMEOUT_MS / 2, `stopped and described in ${Math.round(sinceStop)} ms`);
+        assert.deepEqual(group.members.map((m) => m.memberId), [], "no member left after the stop");
+        assert.equal(group.state, "Empty");
+      } finally {
+        clearTimeout(timer);
         await sink.close();
         await admin.deleteTopics({ topics: [topic] }).catch(() => {});
         await admin.deleteGroups([groupId]).catch(() => {});

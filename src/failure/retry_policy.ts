@@ -45,7 +45,10 @@ function isPermanentCassandraError(error: object): boolean {
 
 /** How long {@link retryWhileRetriable} keeps trying, and how it waits between tries. */
 export interface RetryWindow {
-  /** Tries stop once this long has passed since the first (the last error is thrown). */
+  /**
+   * Tries stop once this long has passed since the first (the last error is thrown); `Infinity` sets no limit,
+   * so only a permanent failure or the signal ends them.
+   */
   maxMs: number;
   /** The first wait; it doubles per failure up to `maxDelayMs`. */
   minDelayMs: number;
@@ -67,9 +70,9 @@ export async function retryWhileRetriable<T>(work: () => Promise<T>, window: Ret
     try {
       return await work();
     } catch (error) {
-      const wait = Math.min(delay, deadline - performance.now());
-      if (!isRetriable(error) || wait <= 0 || window.signal?.aborted) throw error;
-      await waitOrAbort(wait, window.signal);
+      const left = deadline - performance.now();
+      if (!isRetriable(error) || left <= 0 || window.signal?.aborted) throw error;
+      await waitOrAbort(Math.min(delay, left), window.signal);
       if (window.signal?.aborted) throw error;
     }
   }

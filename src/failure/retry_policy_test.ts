@@ -82,3 +82,16 @@ Deno.test("retryWhileRetriable() stops waiting when its signal aborts", async ()
   assert.equal(always.calls, 1);
   assert.ok(performance.now() - started < 5_000, "not after the 10 s wait");
 });
+
+Deno.test("retryWhileRetriable() with an unbounded window keeps trying until the work succeeds", async () => {
+  const work = failingWith(...Array.from({ length: 200 }, timeout));
+  assert.equal(await retryWhileRetriable(work, { maxMs: Infinity, minDelayMs: 0, maxDelayMs: 1 }), "done");
+  assert.equal(work.calls, 201);
+  const permanent = new PayloadError("not an order");
+  const once = failingWith(timeout(), permanent);
+  await assert.rejects(
+    retryWhileRetriable(once, { maxMs: Infinity, minDelayMs: 1, maxDelayMs: 1 }),
+    permanent,
+  );
+  assert.equal(once.calls, 2);
+});

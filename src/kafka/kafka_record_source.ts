@@ -93,6 +93,8 @@ export class KafkaRecordSource implements RecordSource {
     }
     await consumer.connect();
     const stopped = new Promise<void>((resolve, reject) => {
+      // stop() leaves the group (a LeaveGroup request), so the partitions go to the other members at once, not
+      // after the session timeout; disconnect() below stops first too, for the paths that skip this one.
       const stop = () => consumer.stop().finally(resolve);
       if (signal.aborted) stop();
       else signal.addEventListener("abort", stop, { once: true });

@@ -76,11 +76,14 @@ export function savedOrder(requestId: string, order: EnrichedOrder): SavedOrder 
 export type Outcome = "fulfilled" | "rejected" | "repeated";
 
 /**
- * How long the mark of a mail already sent keeps being tried while the store fails in a way that may pass
- * (Cassandra paused or restarting). Failing the batch instead would send the mail again on its next try: the
- * fault suite's 30 s Cassandra pause sent 39 mails twice that way.
+ * How the mark of a mail already sent keeps being tried while the store fails in a way that may pass
+ * (Cassandra paused or restarting): with no time limit, until it holds, the failure turns out permanent, or
+ * the role's stop signal ({@link Service2Deps.signal}) aborts. Failing the batch instead would send the mail
+ * again on its next try: the fault suite's 30 s Cassandra pause sent 39 mails twice that way, and a 60 s
+ * limit still did so for any outage longer than that. While the mark waits, the batch is neither committed
+ * nor failed, so its partition makes no progress: the same as it would make with the store down.
  */
-export const markRetry = { maxMs: 60_000, minDelayMs: 200, maxDelayMs: 5_000 };
+export const markRetry = { maxMs: Infinity, minDelayMs: 200, maxDelayMs: 5_000 };
 
 /** A request the store has never seen. */
 const nothingDone: FulfillmentState = { saved: false, emailed: false, stockTaken: false };

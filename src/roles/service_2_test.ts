@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fulfilBatch, type Service2Stats } from "./service_2.ts";
+import { fulfilBatch, markRetry, type Service2Stats } from "./service_2.ts";
 import { inRecord, MemorySink } from "../testing/memory_kafka.ts";
 import { MemoryOrderStore } from "../testing/memory_order_store.ts";
 import { RecordingMailer } from "../testing/recording_mailer.ts";
@@ -206,4 +206,84 @@ Deno.test("service-2 keeps marking a sent mail while the store fails for now, so
   assert.equal(store.failures, -1, "two failed marks, then one that held");
   assert.deepEqual(await state(store, id), { saved: true, emailed: true, stockTaken: true });
   assert.equal(mailer.sent.length, 1);
+});
+
+/**
+ * Runs `run` on a fake clock: `performance.now()` stands still but for timers, and a timer fires at once (on a
+ * real 0 ms timer) having moved the clock on by its delay. Minutes of backoff pass in milliseconds.
+ */
+async function onFakeClock<T>(run: () => Promise<T>): Promise<T> {
+  const realNow = performance.now;
+  const realSetTimeout = globalThis.setTimeout;
+  let now = realNow.call(performance);
+  performance.now = () => now;
+  globalThis.setTimeout = ((callback: () => void, ms = 0) =>
+    realSetTimeout(() => {
+      now += ms;
+      callback();
+    }, 0)) as typeof setTimeout;
+  try {
+    return await run();
+  } finally {
+    performance.now = realNow;
+    globalThis.setTimeout = realSetTimeout;
+  }
+}
+
+/** A store whose marks fail for now (retriably) until `recovered` returns true; times them on the clock. */
+class DownMarks extends MemoryOrderStore {
+  attempts = 0;
+  firstMs = NaN;
+  lastMs = NaN;
+  constructor(private readonly recovered: (store: DownMarks) => boolean) {
+    super();
+  }
+  override markEmailed(requestIds: readonly string[]): Promise<void> {
+    this.attempts++;
+    this.lastMs = performance.now();
+    if (this.attempts === 1) this.firstMs = this.lastMs;
+    if (!this.recovered(this)) {
+      return Promise.reject(Object.assign(new Error("NoHostAvailableError"), { retriable: true }));
+    }
+    return super.markEmailed(requestIds);
+  }
+}
+
+Deno.test("service-2 waits out a store outage at the mark however long it lasts, and mails once", async () => {
+  const tenMinutes = 10 * 60_000;
+  const store = new DownMarks((s) => s.lastMs - s.firstMs >= tenMinutes);
+  const mailer = new RecordingMailer();
+  const id = crypto.randomUUID();
+  const s = await onFakeClock(() => deliver([[id, valid]], { store, mailer }));
+  assert.deepEqual(s, { ...stats(), fulfilled: 1 });
+  assert.ok(store.lastMs - store.firstMs >= tenMinutes, "the mark held after 10 minutes of outage");
+  assert.ok(store.attempts > 100, `${store.attempts} tries, backing off to ${markRetry.maxDelayMs} ms`);
+  assert.deepEqual(await state(store, id), { saved: true, emailed: true, stockTaken: true });
+  assert.equal(mailer.sent.length, 1);
+});
+
+Deno.test("service-2's stop ends the wait of a mark that keeps failing, and the batch fails unmarked", async () => {
+  const stop = new AbortController();
+  const store = new DownMarks((s) => {
+    if (s.attempts === 3) stop.abort();
+    return false;
+  });
+  const mailer = new RecordingMailer();
+  const sink = new MemorySink();
+  const id = crypto.randomUUID();
+  const record = {
+    ...inRecord(0, encodeEnvelope(await sealEnvelope(key, id, "service-1-publisher", valid))),
+    topic: "s2",
+    partition: 0,
+  };
+  const batch = { topic: "s2", partition: 0, records: [record] };
+  await onFakeClock(() =>
+    assert.rejects(
+      fulfilBatch(batch, { sink, keyring, store, mailer, logger, signal: stop.signal }, options, stats()),
+    )
+  );
+  assert.equal(store.attempts, 3, "no try after the stop");
+  assert.equal(mailer.sent.length, 1);
+  assert.deepEqual(await state(store, id), { saved: true, emailed: false, stockTaken: true });
+  assert.equal(sink.sent.length, 0, "nothing dead-lettered");
 });
