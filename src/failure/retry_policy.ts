@@ -43,6 +43,21 @@ function isPermanentCassandraError(error: object): boolean {
   return name === "ResponseError" && typeof code === "number" && PERMANENT_CASSANDRA_CODES.has(code);
 }
 
+/** How a backoff grows: the first wait, doubled per failure up to the last. */
+export interface Backoff {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/**
+ * The one backoff of chain: the wait after the `failures`-th failure in a row (1 = the first), `minMs` doubled
+ * per failure since, never above `maxMs`. The retry policy, the sources' batch retries and the metadata log's
+ * write retries all wait by it.
+ */
+export function backoffDelay(failures: number, backoff: Backoff): number {
+  return Math.min(backoff.minMs * 2 ** Math.max(0, failures - 1), backoff.maxMs);
+}
+
 /** How long {@link retryWhileRetriable} keeps trying, and how it waits between tries. */
 export interface RetryWindow {
   /**
@@ -66,7 +81,9 @@ export interface RetryWindow {
  */
 export async function retryWhileRetriable<T>(work: () => Promise<T>, window: RetryWindow): Promise<T> {
   const deadline = performance.now() + window.maxMs;
-  for (let delay = window.minDelayMs;; delay = Math.min(delay * 2, window.maxDelayMs)) {
+  const backoff = { minMs: window.minDelayMs, maxMs: window.maxDelayMs };
+  for (let failures = 1;; failures++) {
+    const delay = backoffDelay(failures, backoff);
     try {
       return await work();
     } catch (error) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isRetriable, retriability, retryWhileRetriable } from "./retry_policy.ts";
+import { backoffDelay, isRetriable, retriability, retryWhileRetriable } from "./retry_policy.ts";
 import { PayloadError } from "./payload_error.ts";
 import { MailSendError } from "../fulfilment/mailer.ts";
 
@@ -94,4 +94,17 @@ Deno.test("retryWhileRetriable() with an unbounded window keeps trying until the
     permanent,
   );
   assert.equal(once.calls, 2);
+});
+
+Deno.test("backoffDelay() starts at minMs, doubles per failure and stops at maxMs", () => {
+  const backoff = { minMs: 100, maxMs: 1_000 };
+  assert.deepEqual([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, backoff)), [
+    100,
+    200,
+    400,
+    800,
+    1_000,
+    1_000,
+  ]);
+  assert.equal(backoffDelay(0, backoff), 100);
 });

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Logger } from "../app/log.ts";
-import { isRetriable } from "../failure/retry_policy.ts";
+import { backoffDelay, isRetriable } from "../failure/retry_policy.ts";
 import type { RoutingLog, RoutingLogStats, RoutingRow } from "./routing_log.ts";
 
 /** Stores rows somewhere durable: the I/O seam of {@link BufferedRoutingLog}. */
@@ -101,7 +101,7 @@ export class BufferedRoutingLog implements RoutingLog {
   /** Set when a write fails while closing: nothing more is tried. */
   #abandoned = false;
   /** Set while the writer is failing: no write starts before the timer fires. */
-  #backoff: { ms: number; timer?: ReturnType<typeof setTimeout> } | undefined;
+  #backoff: { failures: number; timer?: ReturnType<typeof setTimeout> } | undefined;
   #idle: (() => void)[] = [];
 
   /** @throws {RangeError} when a size is not a positive integer or `reportEveryMs` is negative */
@@ -205,9 +205,11 @@ export class BufferedRoutingLog implements RoutingLog {
   }
 
   #retryLater(error: unknown): void {
-    const min = this.#options.minBackoffMs ?? 100;
-    const max = this.#options.maxBackoffMs ?? 5_000;
-    const ms = this.#backoff ? Math.min(max, this.#backoff.ms * 2) : min;
+    const failures = (this.#backoff?.failures ?? 0) + 1;
+    const ms = backoffDelay(failures, {
+      minMs: this.#options.minBackoffMs ?? 100,
+      maxMs: this.#options.maxBackoffMs ?? 5_000,
+    });
     clearTimeout(this.#backoff?.timer);
     const timer = setTimeout(() => {
       if (this.#backoff) delete this.#backoff.timer;
@@ -215,7 +217,7 @@ export class BufferedRoutingLog implements RoutingLog {
     }, ms);
     // The role's consumer keeps the process alive; this timer alone must not.
     Deno.unrefTimer(timer);
-    this.#backoff = { ms, timer };
+    this.#backoff = { failures, timer };
     this.#lastError = describe(error);
     this.#retries++;
   }

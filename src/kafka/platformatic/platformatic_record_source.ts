@@ -16,7 +16,7 @@ import { observeConsumer, type PlatformaticKafka } from "./platformatic_client.t
 import { ConsumerContact } from "../consumer_contact.ts";
 import { type LaneBatch, type Ordering, PartitionLane } from "../partition_lane.ts";
 import { CommitThrottle } from "../commit_throttle.ts";
-import { waitOrAbort } from "../../failure/retry_policy.ts";
+import { type Backoff, backoffDelay, waitOrAbort } from "../../failure/retry_policy.ts";
 
 export { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions };
 
@@ -72,9 +72,7 @@ async function within(
 type Record_ = Message<Buffer, Buffer, string, string>;
 
 /** The wait before handing a batch again after its `failures`-th failure. */
-export function retryBackoff(failures: number): number {
-  return Math.min(FIRST_RETRY_BACKOFF_MS * 2 ** Math.max(0, failures - 1), MAX_RETRY_BACKOFF_MS);
-}
+const retryBackoff: Backoff = { minMs: FIRST_RETRY_BACKOFF_MS, maxMs: MAX_RETRY_BACKOFF_MS };
 
 const headerDeserializer = (data?: Buffer) => data === undefined ? undefined : data.toString("utf8");
 
@@ -438,7 +436,7 @@ class ConsumerRun {
         await this.#handler(records);
       } catch (error) {
         failures++;
-        const wait = retryBackoff(failures);
+        const wait = backoffDelay(failures, retryBackoff);
         this.#kafka.logger.warn(
           {
             topic: this.#topic,
