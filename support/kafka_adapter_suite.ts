@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Kafka } from "kafkajs";
 import { ensureTopics } from "../src/kafka/topics.ts";
-import { SESSION_TIMEOUT_MS, type SourceOptions } from "../src/kafka/kafka_record_source.ts";
+import { SESSION_TIMEOUT_MS, type SourceOptions } from "../src/kafka/source_options.ts";
 import type { InRecord, RecordBatch, RecordSink, RecordSource } from "../src/messaging/records.ts";
 import { recordsContract } from "../src/messaging/records_contract.ts";
 import { uniqueName } from "./services.ts";

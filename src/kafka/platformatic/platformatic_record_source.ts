@@ -11,14 +11,12 @@
 import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
 import type { InRecord, RecordBatch, RecordSource } from "../../messaging/records.ts";
-import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../kafka_record_source.ts";
+import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../source_options.ts";
 import { observeConsumer, type PlatformaticKafka } from "./platformatic_client.ts";
 import { ConsumerContact } from "../consumer_contact.ts";
 import { type LaneBatch, type Ordering, PartitionLane } from "../partition_lane.ts";
 import { CommitThrottle } from "../commit_throttle.ts";
 import { type Backoff, backoffDelay, waitOrAbort } from "../../failure/retry_policy.ts";
-
-export { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions };
 
 /** How long the group waits for members to rejoin during a rebalance. */
 export const REBALANCE_TIMEOUT_MS = 30_000;
