@@ -1,6 +1,6 @@
 /**
  * `deno task services up|down|status`: the local Kafka and Cassandra that `deno task start` and
- * `deno task test` use. See scripts/local_services.ts.
+ * `deno task test` use. See support/local_services.ts.
  *
  * @module
  */

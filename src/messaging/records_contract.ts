@@ -1,6 +1,6 @@
 /**
  * One test suite for every {@link RecordSink} and {@link RecordSource}: the in-memory fakes
- * (src/testing/memory_kafka.ts) and the kafkajs adapters must behave alike, as the roles rely on them. Each case
+ * (src/testing/memory_kafka.ts) and both Kafka adapters (platformatic and kafkajs) must behave alike, as the roles rely on them. Each case
  * makes its own topic and consumer group (for Kafka: fresh ones) and cleans them up.
  *
  * The contract assumes nothing about batch boundaries or about how partitions are handed out: only what
