@@ -37,6 +37,40 @@ interface Item {
 }
 
 /** Runs `work` over `items` with at most `limit` at a time. */
+/**
+ * How long the audit waits for the command center's metadata rows: they are written after the orders (a row
+ * waits in the buffer while Cassandra is away, then for the buffer's backoff, up to 5 s, and for requests sent
+ * during an outage to time out, 12 s), so a row not there at the first look may still come; the guarantee is
+ * that it does, not when.
+ */
+const METADATA_SETTLE_MS = 30_000;
+
+/** Metadata rows short of two per order, looked for again each second until none is short or the wait is over. */
+async function metadataShortfall(
+  db: cassandra.Client,
+  ks: string,
+  published: string[],
+  options: cassandra.QueryOptions,
+): Promise<number> {
+  const deadline = Date.now() + METADATA_SETTLE_MS;
+  let short = published;
+  for (;;) {
+    const missing = new Map<string, number>();
+    await forEachLimited(short, 32, async (id) => {
+      const row = (await db.execute(
+        `SELECT COUNT(*) AS n FROM ${ks}.routing_metadata WHERE request_id = ?`,
+        [id],
+        options,
+      )).first();
+      const n = Math.max(0, 2 - Number(row?.get("n") ?? 0));
+      if (n > 0) missing.set(id, n);
+    });
+    short = [...missing.keys()];
+    if (short.length === 0 || Date.now() >= deadline) return [...missing.values()].reduce((a, n) => a + n, 0);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -116,15 +150,7 @@ export async function auditOrders(run: ChainRun, published: string[]): Promise<A
   for (const [id, count] of mails) if (ids.has(id)) duplicateMails += count - 1;
   const missingMails = fulfilled.filter((id) => !mails.has(id)).length;
 
-  let missingMetadata = 0;
-  await forEachLimited(published, 32, async (id) => {
-    const row = (await db.execute(
-      `SELECT COUNT(*) AS n FROM ${ks}.routing_metadata WHERE request_id = ?`,
-      [id],
-      options,
-    )).first();
-    missingMetadata += Math.max(0, 2 - Number(row?.get("n") ?? 0));
-  });
+  const missingMetadata = await metadataShortfall(db, ks, published, options);
 
   return {
     published: published.length,
