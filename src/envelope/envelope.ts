@@ -19,13 +19,10 @@ import { decrypt, encrypt, IV_BYTES, TAG_BYTES } from "./aes_gcm.ts";
 import { PayloadError } from "../failure/payload_error.ts";
 import { NAME_PATTERN, NAME_RULE, REQUEST_ID_PATTERN } from "../messaging/names.ts";
 import type { Keyring } from "./keyring.ts";
+import { KEY_ID_PATTERN, KEY_ID_RULE } from "./key_id.ts";
 
 /** The Kafka header that carries the id of the key that sealed the envelope (UTF-8, a {@link KEY_ID_PATTERN}). */
 export const KEY_ID_HEADER = "chain-key-id";
-/** A key id: 1-64 characters of `A-Z a-z 0-9 . _ -`. */
-export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/** {@link KEY_ID_PATTERN} in words, for error messages. */
-export const KEY_ID_RULE = "1-64 characters of A-Z a-z 0-9 . _ -";
 
 /** The five fields of an envelope, as they travel (base64 for the binary ones). */
 export interface Envelope {

@@ -17,7 +17,7 @@
  * @module
  */
 import { parseKey } from "./aes_gcm.ts";
-import { KEY_ID_PATTERN, KEY_ID_RULE } from "./envelope.ts";
+import { KEY_ID_PATTERN, KEY_ID_RULE } from "./key_id.ts";
 
 /**
  * The id of the key given as `ENCRYPTION_KEY`, and the key that opens envelopes without a key id: a ring that

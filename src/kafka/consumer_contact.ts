@@ -9,17 +9,25 @@
 /** How long without hearing from Kafka before the consumer counts as cut off. */
 export const CONTACT_TIMEOUT_MS = 5_000;
 
+/** How a {@link ConsumerContact} is set up beyond its group and what counts as contact. */
+export interface ConsumerContactOptions {
+  /** The clock, in milliseconds, that contact is timed on; `performance.now` unless a test drives it. */
+  readonly now?: () => number;
+}
+
 /** A consumer's group membership and last contact with Kafka. */
 export class ConsumerContact {
   readonly #groupId: string;
   readonly #heardFrom: string;
+  readonly #now: () => number;
   #joined = false;
   #last = Number.NEGATIVE_INFINITY;
 
   /** `heardFrom` names what counts as contact, for the health message ("fetch or heartbeat"). */
-  constructor(groupId: string, heardFrom: string) {
+  constructor(groupId: string, heardFrom: string, options: ConsumerContactOptions = {}) {
     this.#groupId = groupId;
     this.#heardFrom = heardFrom;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** The consumer joined (or rejoined) its group: that is contact too. */
@@ -35,13 +43,13 @@ export class ConsumerContact {
 
   /** Kafka answered the consumer. */
   heard(): void {
-    this.#last = performance.now();
+    this.#last = this.#now();
   }
 
   /** Undefined while the consumer is in its group and heard from Kafka lately; otherwise what is missing. */
   health(): string | undefined {
     if (!this.#joined) return `consumer has not joined group ${this.#groupId}`;
-    const silent = performance.now() - this.#last;
+    const silent = this.#now() - this.#last;
     if (silent > CONTACT_TIMEOUT_MS) {
       return `no ${this.#heardFrom} from Kafka for ${Math.round(silent / 1000)} s`;
     }

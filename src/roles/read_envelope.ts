@@ -9,13 +9,12 @@ import {
   type Envelope,
   EnvelopeError,
   KEY_ID_HEADER,
-  KEY_ID_PATTERN,
-  KEY_ID_RULE,
   openWithKeyring,
   parseEnvelope,
   UnknownKeyError,
 } from "../envelope/envelope.ts";
 import type { Keyring } from "../envelope/keyring.ts";
+import { KEY_ID_PATTERN, KEY_ID_RULE } from "../envelope/key_id.ts";
 import { PayloadError } from "../failure/payload_error.ts";
 import { DecryptError } from "../envelope/aes_gcm.ts";
 
