@@ -36,7 +36,6 @@ interface Item {
   quantity: number;
 }
 
-/** Runs `work` over `items` with at most `limit` at a time. */
 /**
  * How long the audit waits for the command center's metadata rows: they are written after the orders (a row
  * waits in the buffer while Cassandra is away, then for the buffer's backoff, up to 5 s, and for requests sent
@@ -71,6 +70,7 @@ async function metadataShortfall(
   }
 }
 
+/** Runs `work` over `items` with at most `limit` at a time. */
 async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {

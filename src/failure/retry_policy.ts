@@ -83,13 +83,12 @@ export async function retryWhileRetriable<T>(work: () => Promise<T>, window: Ret
   const deadline = performance.now() + window.maxMs;
   const backoff = { minMs: window.minDelayMs, maxMs: window.maxDelayMs };
   for (let failures = 1;; failures++) {
-    const delay = backoffDelay(failures, backoff);
     try {
       return await work();
     } catch (error) {
       const left = deadline - performance.now();
       if (!isRetriable(error) || left <= 0 || window.signal?.aborted) throw error;
-      await waitOrAbort(Math.min(delay, left), window.signal);
+      await waitOrAbort(Math.min(backoffDelay(failures, backoff), left), window.signal);
       if (window.signal?.aborted) throw error;
     }
   }

@@ -80,8 +80,10 @@ export type Outcome = "fulfilled" | "rejected" | "repeated";
  * (Cassandra paused or restarting): with no time limit, until it holds, the failure turns out permanent, or
  * the role's stop signal ({@link Service2Deps.signal}) aborts. Failing the batch instead would send the mail
  * again on its next try: the fault suite's 30 s Cassandra pause sent 39 mails twice that way, and a 60 s
- * limit still did so for any outage longer than that. While the mark waits, the batch is neither committed
- * nor failed, so its partition makes no progress: the same as it would make with the store down.
+ * limit still did so for any outage longer than that. While the mark waits, its order is neither done nor
+ * failed: in key ordering (PartitionLane) other orders of the partition go on, up to MAX_IN_FLIGHT in hand,
+ * but the partition's committed offset cannot pass the waiting order (the commit rule), the same as with the
+ * store down.
  */
 export const markRetry = { maxMs: Infinity, minDelayMs: 200, maxDelayMs: 5_000 };
 
