@@ -6,21 +6,11 @@
 import { type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
 import { Buffer } from "node:buffer";
 import type { OutRecord, RecordSink } from "../messaging/records.ts";
+import { produceRequests } from "./produce_requests.ts";
 
 function bytes(value: Uint8Array | string | null): Buffer | string | null {
   if (value === null || typeof value === "string" || Buffer.isBuffer(value)) return value;
   return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
-
-/**
- * Bytes of keys and values in one produce request. kafkajs puts a request's records for one partition into one
- * record batch, and the broker refuses batches over `message.max.bytes` (1 MiB by default), so larger sends go
- * out as several requests, in order.
- */
-export const maxRequestBytes = 800_000;
-
-function size(value: Uint8Array | string | null): number {
-  return value === null ? 0 : typeof value === "string" ? value.length * 3 : value.byteLength;
 }
 
 /** Produces with acks from all in-sync replicas, in as few requests as the broker's batch limit allows. */
@@ -43,17 +33,7 @@ export class KafkaRecordSink implements RecordSink {
   }
 
   async send(records: readonly OutRecord[]): Promise<void> {
-    let start = 0;
-    while (start < records.length) {
-      let end = start;
-      let bytesInRequest = 0;
-      while (end < records.length && (end === start || bytesInRequest < maxRequestBytes)) {
-        bytesInRequest += size(records[end].value) + size(records[end].key);
-        end++;
-      }
-      await this.#sendRequest(records, start, end);
-      start = end;
-    }
+    for (const [start, end] of produceRequests(records)) await this.#sendRequest(records, start, end);
   }
 
   #sendRequest(records: readonly OutRecord[], start: number, end: number): Promise<unknown> {

@@ -6,14 +6,8 @@
 import { type MessageToProduce, ProduceAcks, Producer } from "@platformatic/kafka";
 import { Buffer } from "node:buffer";
 import type { OutRecord, RecordSink } from "../../messaging/records.ts";
+import { produceRequests } from "../produce_requests.ts";
 import { observeClient, type PlatformaticKafka, PRODUCER_RETRIES } from "./platformatic_client.ts";
-
-/**
- * Bytes of keys and values in one produce request. A request's records for one partition go out as one record
- * batch, and the broker refuses batches over `message.max.bytes` (1 MiB by default), so larger sends go out as
- * several requests, in order (as the kafkajs sink does).
- */
-export const maxRequestBytes = 800_000;
 
 /**
  * Kafka's murmur2 hash of `data` (a signed 32-bit integer), as the Java client's `Utils.murmur2` and kafkajs
@@ -59,10 +53,6 @@ function bytes(value: Uint8Array | string): Buffer {
   return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
-function size(value: Uint8Array | string | null): number {
-  return value === null ? 0 : typeof value === "string" ? value.length * 3 : value.byteLength;
-}
-
 const headerSerializer = (value?: string) => value === undefined ? undefined : Buffer.from(value, "utf8");
 
 type Message = MessageToProduce<Buffer, Buffer, string, string>;
@@ -97,14 +87,7 @@ export class PlatformaticRecordSink implements RecordSink {
   }
 
   async send(records: readonly OutRecord[]): Promise<void> {
-    let start = 0;
-    while (start < records.length) {
-      let end = start;
-      let bytesInRequest = 0;
-      while (end < records.length && (end === start || bytesInRequest < maxRequestBytes)) {
-        bytesInRequest += size(records[end].value) + size(records[end].key);
-        end++;
-      }
+    for (const [start, end] of produceRequests(records)) {
       const messages: Message[] = [];
       for (let i = start; i < end; i++) {
         const r = records[i];
@@ -116,7 +99,6 @@ export class PlatformaticRecordSink implements RecordSink {
         });
       }
       await this.#producer.send({ messages, acks: ProduceAcks.ALL });
-      start = end;
     }
   }
 
