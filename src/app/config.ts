@@ -22,7 +22,7 @@ import {
   resolveSmtpSecurity,
   type SmtpSecurity,
 } from "./security_config.ts";
-import type { KafkaSecurity } from "../kafka/kafka_client.ts";
+import type { KafkaSecurity } from "../kafka/kafka_settings.ts";
 import {
   encryptionActiveKeyIdVariable,
   encryptionKeysFileVariable,

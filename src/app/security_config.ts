@@ -9,7 +9,7 @@
 import { ConfigError } from "./config_error.ts";
 import { label, type SettingReader } from "./setting_reader.ts";
 import { secretVariables } from "./settings.ts";
-import { type KafkaSecurity, saslMechanisms } from "../kafka/kafka_client.ts";
+import { type KafkaSecurity, saslMechanisms } from "../kafka/kafka_settings.ts";
 import type { CassandraSecurity } from "../cassandra/cassandra_client.ts";
 
 /** The TLS client options common to Kafka and Cassandra. */

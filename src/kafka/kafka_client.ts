@@ -7,37 +7,14 @@ import { Kafka, type KafkaConfig, type logCreator, logLevel } from "kafkajs";
 import type { Logger } from "../app/log.ts";
 import { kafkaApiName, type RequestCounts } from "../observability/request_counts.ts";
 import { fixKafkajsIdleLoop } from "./kafkajs_idle_loop.ts";
-
-/** Where Kafka is and who we are to it. */
-export interface KafkaSettings {
-  brokers: string[];
-  clientId: string;
-  /** TLS and SASL; plaintext and anonymous when absent. */
-  security?: KafkaSecurity;
-}
-
-/** The SASL mechanisms chain speaks (kafkajs's names). */
-export const saslMechanisms = ["plain", "scram-sha-256", "scram-sha-512"] as const;
-
-/** How chain proves who it is to Kafka, and checks who Kafka is. Holds a secret: never log it. */
-export interface KafkaSecurity {
-  /** TLS to every broker: `ca` (PEM) replaces the system's trust store when given; `cert` + `key` for mTLS. */
-  tls?: { ca?: string; cert?: string; key?: string; servername?: string };
-  sasl?: { mechanism: typeof saslMechanisms[number]; username: string; password: string };
-}
+import { type KafkaSecurity, type KafkaSettings, tlsConnectionOptions } from "./kafka_settings.ts";
 
 /** kafkajs's `ssl` and `sasl` options for `security`: the certificate and the server's name are always checked. */
 export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, "ssl" | "sasl"> {
   const options: Pick<KafkaConfig, "ssl" | "sasl"> = {};
   const tls = security?.tls;
   if (tls) {
-    options.ssl = {
-      rejectUnauthorized: true,
-      ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
-      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls.key !== undefined ? { key: tls.key } : {}),
-      ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-    };
+    options.ssl = tlsConnectionOptions(tls);
   }
   const sasl = security?.sasl;
   if (sasl) {

@@ -11,7 +11,7 @@ import type { RecordSink, RecordSource } from "../messaging/records.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { KafkaRecordSource } from "./kafka_record_source.ts";
 import type { SourceOptions } from "./source_options.ts";
-import type { KafkaSettings } from "./kafka_client.ts";
+import type { KafkaSettings } from "./kafka_settings.ts";
 import { createPlatformaticKafka } from "./platformatic/platformatic_client.ts";
 import { PlatformaticRecordSink } from "./platformatic/platformatic_record_sink.ts";
 import { PlatformaticRecordSource } from "./platformatic/platformatic_record_source.ts";

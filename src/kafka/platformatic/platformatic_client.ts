@@ -9,7 +9,7 @@ import type { BaseOptions, Broker, Consumer } from "@platformatic/kafka";
 import { channel } from "node:diagnostics_channel";
 import type { Logger } from "../../app/log.ts";
 import { kafkaApiName, type RequestCounts } from "../../observability/request_counts.ts";
-import type { KafkaSecurity, KafkaSettings } from "../kafka_client.ts";
+import { type KafkaSecurity, type KafkaSettings, tlsConnectionOptions } from "../kafka_settings.ts";
 
 /**
  * Retries of one request (metadata, fetch, commit, join) before it fails: about 21 s with the delays below. A
@@ -66,13 +66,7 @@ function securityOptions(security: KafkaSecurity | undefined): Partial<BaseOptio
   const options: Partial<BaseOptions> = {};
   const tls = security?.tls;
   if (tls) {
-    options.tls = {
-      rejectUnauthorized: true,
-      ...(tls.ca !== undefined ? { ca: [tls.ca] } : {}),
-      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls.key !== undefined ? { key: tls.key } : {}),
-      ...(tls.servername !== undefined ? { servername: tls.servername } : {}),
-    };
+    options.tls = tlsConnectionOptions(tls);
   }
   const sasl = security?.sasl;
   if (sasl) {
