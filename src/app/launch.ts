@@ -50,7 +50,7 @@ import { runService2 } from "../roles/service_2.ts";
 import { generatedOrders, jsonLineOrders, noProgress, publish } from "../roles/publisher.ts";
 import { terminalProgress } from "../roles/terminal_progress.ts";
 import { lines } from "../roles/text_lines.ts";
-import { lagDefaultGroups } from "./config.ts";
+import { consumerTopics, roleTopics } from "./roles.ts";
 import { type LagTarget, sampleConsumerLag } from "../kafka/consumer_lag.ts";
 import { formatLagJson, formatLagTable, lagExitCode } from "../lag/lag_report.ts";
 
@@ -166,11 +166,9 @@ const wiring: { [N in RunnableCommand["name"]]: Wiring<N> } = {
  */
 async function wireLag(command: Extract<RunnableCommand, { name: "lag" }>, context: Context) {
   const { topics } = command.common;
-  const ownTopics: Record<string, string> = {
-    [lagDefaultGroups[0]]: topics.inbox,
-    [lagDefaultGroups[1]]: topics.service1,
-    [lagDefaultGroups[2]]: topics.service2,
-  };
+  const ownTopics: Record<string, string> = Object.fromEntries(
+    consumerTopics(topics).map(({ group, topic }) => [group, topic]),
+  );
   const targets: LagTarget[] = command.groups.map((group) =>
     ownTopics[group] === undefined ? { group } : { group, topics: [ownTopics[group]] }
   );
@@ -267,8 +265,9 @@ async function wireCommandCenter(
     (result) => context.metrics.routeChanges.inc({ action: result.kind }),
   );
   context.readiness.add("routes", () => registry.size > 0 ? undefined : "the route registry is empty");
-  const written = [topics.commandCenterDlq, ...targetTopics(registry)];
-  const recordLimitBytes = await createTopics(context, common, [topics.inbox, ...written], written)
+  const { input, deadLetter } = roleTopics("command-center", topics);
+  const written = [deadLetter, ...targetTopics(registry)];
+  const recordLimitBytes = await createTopics(context, common, [input, ...written], written)
     .catch(async (error) => {
       await follower.stop();
       throw error;
@@ -281,11 +280,11 @@ async function wireCommandCenter(
   // The dashboard on the HTTP port: lag of the command center's group and the services' (sampled while viewed).
   // And how the live routes differ from the routes file it started with.
   const fileView = () => routesFileView(registry.snapshot(), command.registry, command.routesFile, common);
-  const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, [
-    { group: common.groupId, topics: [topics.inbox] },
-    { group: lagDefaultGroups[1], topics: [topics.service1] },
-    { group: lagDefaultGroups[2], topics: [topics.service2] },
-  ], fileView);
+  const lagTargets = consumerTopics(topics).map(({ role, group, topic }) => ({
+    group: role === "command-center" ? common.groupId : group,
+    topics: [topic],
+  }));
+  const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, lagTargets, fileView);
   Object.assign(context.pages, dashboard.pages());
   try {
     if (cassandra) ({ routingLog, tallies } = await openRoutingLog(cassandra, command, context));
@@ -293,14 +292,14 @@ async function wireCommandCenter(
     await withSink(context, (sink) =>
       runCommandCenter(
         {
-          source: sourceOf(context, common, topics.inbox),
+          source: sourceOf(context, common, input),
           sink,
           routingLog: dashboard.tap(routingLog),
           registry,
           logger,
           metrics: context.metrics,
         },
-        { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
+        { dlqTopic: deadLetter, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
         context.signal,
       ));
   } finally {
@@ -351,12 +350,13 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
   const { common, keyring } = command;
   reportKeyUsage(keyring, context.logger, context.metrics);
   const { topics } = common;
-  const written = [topics.service1Dlq, topics.inbox];
-  const recordLimitBytes = await createTopics(context, common, [topics.service1, ...written], written);
+  const { input, deadLetter } = roleTopics("service-1", topics);
+  const written = [deadLetter, topics.inbox];
+  const recordLimitBytes = await createTopics(context, common, [input, ...written], written);
   await withSink(context, (sink) =>
     runService1(
       {
-        source: sourceOf(context, common, topics.service1),
+        source: sourceOf(context, common, input),
         sink,
         keyring,
         logger: context.logger,
@@ -365,7 +365,7 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
       },
       {
         inboxTopic: topics.inbox,
-        dlqTopic: topics.service1Dlq,
+        dlqTopic: deadLetter,
         maxMessageBytes: common.maxMessageBytes,
         recordLimitBytes,
       },
@@ -377,10 +377,8 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
 async function wireService2(command: Extract<RunnableCommand, { name: "service-2" }>, context: Context) {
   const { common, keyring } = command;
   reportKeyUsage(keyring, context.logger, context.metrics);
-  const { topics } = common;
-  const recordLimitBytes = await createTopics(context, common, [topics.service2, topics.service2Dlq], [
-    topics.service2Dlq,
-  ]);
+  const { input, deadLetter } = roleTopics("service-2", common.topics);
+  const recordLimitBytes = await createTopics(context, common, [input, deadLetter], [deadLetter]);
   const mailer = new CountingMailer(new SmtpMailer(command.smtp), context.metrics, context.requests);
   try {
     await withCassandra(common, context, async (client) => {
@@ -390,7 +388,7 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
       await withSink(context, (sink) =>
         runService2(
           {
-            source: sourceOf(context, common, topics.service2, { maxInFlight: command.maxInFlight }),
+            source: sourceOf(context, common, input, { maxInFlight: command.maxInFlight }),
             sink,
             keyring,
             store,
@@ -398,7 +396,7 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
             logger: context.logger,
             metrics: context.metrics,
           },
-          { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
+          { dlqTopic: deadLetter, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
           context.signal,
         ));
     });
