@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { type KafkaClientName, kafkaClients } from "../kafka/record_adapters.ts";
 import { ConfigError } from "./config_error.ts";
-import { type LogLevel, logLevels } from "./log.ts";
+import { type LogLevel, logLevels } from "../logging/pino_logger.ts";
 import { type Setting, settings } from "./settings.ts";
 import { SettingReader } from "./setting_reader.ts";
 import {

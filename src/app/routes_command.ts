@@ -10,7 +10,7 @@ import type { Kafka } from "kafkajs";
 import type { CommonConfig, RoutesAction, RoutesFile } from "./config.ts";
 import { settings } from "./settings.ts";
 import { forbiddenRouteTargets } from "./roles.ts";
-import type { Logger } from "./log.ts";
+import type { Logger } from "../logging/logger.ts";
 import {
   ensureRouteTopic,
   publishRouteChanges,

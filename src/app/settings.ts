@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { logLevels } from "./log.ts";
+import { logLevels } from "../logging/pino_logger.ts";
 import { lagDefaultGroups, roles, roleTable } from "./roles.ts";
 
 /** Each role's default HTTP port, as `--help` lists them: "9400 command-center, …, off for the publisher". */

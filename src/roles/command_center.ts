@@ -9,7 +9,7 @@ import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messag
 import type { RoutingLog, RoutingRow } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { route, type RouteDecision } from "../routing/route.ts";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { deadLetter, recordBytes } from "../messaging/dead_letter.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { KEY_ID_HEADER } from "../envelope/envelope.ts";

@@ -5,7 +5,7 @@ import { MemoryRoutingLog } from "../testing/memory_routing_log.ts";
 import type { Route, RouteRegistry } from "../routing/route_registry.ts";
 import { encodeEnvelope, type Envelope } from "../envelope/envelope.ts";
 import { deadLetterHeader } from "../messaging/dead_letter.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
 
 const registry: RouteRegistry = new Map<string, Route>([
   ["initial-publisher", { workerName: "initial-publisher", targetTopic: "s1", enabled: true, routeId: "r1" }],

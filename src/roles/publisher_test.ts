@@ -4,7 +4,7 @@ import { MemorySink } from "../testing/memory_kafka.ts";
 import { KEY_ID_HEADER, openEnvelope, parseEnvelope } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring } from "../envelope/keyring.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
 import { validateOrder } from "../order/order.ts";
 
 const key = await parseKey("3".repeat(64));

@@ -6,7 +6,7 @@
  * @module
  */
 import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { encodeEnvelope, KEY_ID_HEADER, sealWithKeyring } from "../envelope/envelope.ts";
 import type { Keyring } from "../envelope/keyring.ts";
 import { enrichOrder, validateOrder } from "../order/order.ts";

@@ -11,7 +11,7 @@ import {
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring, LEGACY_KEY_ID } from "../envelope/keyring.ts";
 import { deadLetterHeader } from "../messaging/dead_letter.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
 
 const key = await parseKey("0".repeat(64));
 const otherKey = await parseKey("1".repeat(64));

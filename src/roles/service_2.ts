@@ -6,7 +6,7 @@
  * @module
  */
 import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Keyring } from "../envelope/keyring.ts";
 import { type EnrichedOrder, parseEnrichedOrder } from "../order/order.ts";
 import type { FulfillmentState, OrderStore, SavedOrder } from "../fulfilment/order_store.ts";

@@ -7,7 +7,7 @@ import { encodeEnvelope, sealEnvelope } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring, LEGACY_KEY_ID } from "../envelope/keyring.ts";
 import { deadLetterHeader } from "../messaging/dead_letter.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
 import type { EnrichedOrder } from "../order/order.ts";
 
 const key = await parseKey("2".repeat(64));

@@ -19,7 +19,7 @@ import type { InRecord, RecordBatch } from "../messaging/records.ts";
 import { encodeEnvelope, KEY_ID_HEADER, sealWithKeyring } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring } from "../envelope/keyring.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
 import { HopTracer } from "../tracing/spans.ts";
 import { formatTraceparent, parseTraceparent, type TraceContext } from "../tracing/traceparent.ts";
 
