@@ -51,6 +51,7 @@ import { runService2 } from "../roles/service_2.ts";
 import { generatedOrders, jsonLineOrders, noProgress, publish } from "../roles/publisher.ts";
 import { terminalProgress } from "../roles/terminal_progress.ts";
 import { lines } from "../roles/text_lines.ts";
+import { HopTracer } from "../tracing/spans.ts";
 import { consumerTopics, roleTopics } from "./roles.ts";
 import { type LagTarget, sampleConsumerLag } from "../kafka/consumer_lag.ts";
 import { formatLagJson, formatLagTable, lagExitCode } from "../lag/lag_report.ts";
@@ -76,6 +77,8 @@ interface Context {
   readiness: Readiness;
   /** Extra pages of the HTTP endpoint (the command center's dashboard); a wiring may add to it. */
   pages: Record<string, Page>;
+  /** The roles' hop spans, over the OpenTelemetry API's global provider (Deno's under `OTEL_DENO=true`). */
+  tracer: HopTracer;
 }
 
 type Wiring<N extends RunnableCommand["name"]> = (
@@ -111,6 +114,7 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
     requests,
     readiness: new Readiness(),
     pages: {} as Record<string, Page>,
+    tracer: new HopTracer(),
   };
   context.metrics.observeRequests(requests);
   try {
@@ -299,6 +303,7 @@ async function wireCommandCenter(
           registry,
           logger,
           metrics: context.metrics,
+          tracer: context.tracer,
         },
         { dlqTopic: deadLetter, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
         context.signal,
@@ -363,6 +368,7 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
         logger: context.logger,
         now: () => new Date(),
         metrics: context.metrics,
+        tracer: context.tracer,
       },
       {
         inboxTopic: topics.inbox,
@@ -396,6 +402,7 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
             mailer,
             logger: context.logger,
             metrics: context.metrics,
+            tracer: context.tracer,
           },
           { dlqTopic: deadLetter, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
           context.signal,
@@ -430,6 +437,7 @@ async function wirePublisher(command: Extract<RunnableCommand, { name: "publishe
           progress,
           sleep,
           now: () => performance.now(),
+          tracer: context.tracer,
         },
         { inboxTopic: common.topics.inbox, rate: command.rate, batchSize: 500 },
         context.signal,
