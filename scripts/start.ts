@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { Buffer } from "node:buffer";
 import type { Kafka } from "kafkajs";
+import { deadLetterSettings } from "../src/app/roles.ts";
 import { SettingReader } from "../src/app/setting_reader.ts";
 import { servicesUp } from "../support/local_services.ts";
 import { roleEnv, RoleProcess } from "../support/role_process.ts";
@@ -51,11 +52,7 @@ export async function start(args: string[]): Promise<number> {
   // Keyspace and dead-letter topics as the roles read them (the settings table's defaults).
   const settings = new SettingReader({}, env);
   const keyspace = settings.text("keyspace")!;
-  const dlqTopics = [
-    settings.topic("commandCenterDlq"),
-    settings.topic("service1Dlq"),
-    settings.topic("service2Dlq"),
-  ];
+  const dlqTopics = deadLetterSettings.map((name) => settings.topic(name));
 
   for (const line of await servicesUp()) console.log(line);
 

@@ -17,6 +17,7 @@ import { SESSION_TIMEOUT_MS, type SourceOptions } from "../src/kafka/source_opti
 import type { InRecord, RecordBatch, RecordSink, RecordSource } from "../src/messaging/records.ts";
 import { recordsContract } from "../src/messaging/records_contract.ts";
 import { uniqueName } from "./services.ts";
+import { consumeUntil } from "./topic_reader.ts";
 
 /** A client's adapters, as the suite makes them. */
 export interface KafkaAdapters {
@@ -31,38 +32,26 @@ const driverHandles = { sanitizeOps: false, sanitizeResources: false };
 
 /** Every record on `topic` now, read by a throwaway consumer group: partitions ascending, offsets in order. */
 export async function readTopic(kafka: Kafka, topic: string, total: number): Promise<InRecord[]> {
-  const records: InRecord[] = [];
-  if (total === 0) return records;
-  const consumer = kafka.consumer({ groupId: uniqueName("contract-reader"), maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${records.length} of ${total} records`)), 30_000);
-      consumer.run({
-        eachMessage: ({ partition, message }) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-          records.push({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key === null ? null : new Uint8Array(message.key),
-            value: message.value === null ? null : new Uint8Array(message.value),
-            headers,
-            timestamp: Number(message.timestamp),
-          });
-          if (records.length >= total) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      }).catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  const records = await consumeUntil(kafka, topic, {
+    groupId: uniqueName("contract-reader"),
+    consumer: { maxWaitTimeInMs: 100 },
+    until: total,
+    timeoutMs: 30_000,
+    onTimeout: "throw",
+    keep: ({ partition, message }): InRecord => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+      return {
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key === null ? null : new Uint8Array(message.key),
+        value: message.value === null ? null : new Uint8Array(message.value),
+        headers,
+        timestamp: Number(message.timestamp),
+      };
+    },
+  });
   return records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 

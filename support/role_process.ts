@@ -6,6 +6,8 @@
  * @module
  */
 import denoJson from "../deno.json" with { type: "json" };
+import { type RoleSpec, roleTable, type TopicSetting } from "../src/app/roles.ts";
+import { settings } from "../src/app/settings.ts";
 
 const root = new URL("../", import.meta.url).pathname;
 // deno-lint-ignore no-control-regex
@@ -173,16 +175,24 @@ export function roleEnv(vars: Record<string, string | undefined>): Record<string
   return env;
 }
 
-/** The six topic variables of a chain whose topics all start with `prefix` (tests and the benchmark). */
-export function topicEnv(prefix: string) {
-  return {
-    INBOX_TOPIC: `${prefix}-inbox`,
-    COMMAND_CENTER_DLQ_TOPIC: `${prefix}-cc-dlq`,
-    SERVICE_1_TOPIC: `${prefix}-s1`,
-    SERVICE_1_DLQ_TOPIC: `${prefix}-s1-dlq`,
-    SERVICE_2_TOPIC: `${prefix}-s2`,
-    SERVICE_2_DLQ_TOPIC: `${prefix}-s2-dlq`,
-    /** The route registry's topic: each test chain has its own, seeded from its own routes file by init. */
-    ROUTES_TOPIC: `${prefix}-routes`,
-  };
+/** The variable of one of the chain's topics (INBOX_TOPIC, SERVICE_1_DLQ_TOPIC, …). */
+type TopicVariable = (typeof settings)[TopicSetting]["env"];
+
+/**
+ * The topic variables of a chain whose topics all start with `prefix` (tests and the benchmark), one per topic
+ * setting of src/app/roles.ts: each role's input is `<prefix>-<initials>` (`-cc`, `-s1`, `-s2`), its dead-letter
+ * topic `<prefix>-<initials>-dlq`; and ROUTES_TOPIC, `<prefix>-routes`.
+ */
+export function topicEnv(prefix: string): Record<TopicVariable | "ROUTES_TOPIC", string> {
+  const env = {} as Record<TopicVariable | "ROUTES_TOPIC", string>;
+  for (const [role, spec] of Object.entries(roleTable) as [string, RoleSpec][]) {
+    const initials = role.split("-").map((part) => part[0]).join("");
+    if (spec.input !== undefined) env[settings[spec.input as TopicSetting].env] = `${prefix}-${initials}`;
+    if (spec.deadLetter !== undefined) {
+      env[settings[spec.deadLetter as TopicSetting].env] = `${prefix}-${initials}-dlq`;
+    }
+  }
+  // The route registry's topic: each test chain has its own, seeded from its own routes file by init.
+  env.ROUTES_TOPIC = `${prefix}-routes`;
+  return env;
 }

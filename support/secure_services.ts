@@ -34,7 +34,7 @@ import { routeWarnings } from "./services.ts";
 import { Kafka, logLevel } from "kafkajs";
 import { createKafka, kafkaSecurityOptions } from "../src/kafka/kafka_client.ts";
 import { createCassandraClient } from "../src/cassandra/cassandra_client.ts";
-import { createLogger } from "../src/app/log.ts";
+import { createLogger } from "../src/logging/pino_logger.ts";
 
 /** Where the certificates and passwords of the secured pair are. */
 export const secureDir = `${stateDir}/secure`;

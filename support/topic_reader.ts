@@ -1,12 +1,13 @@
 /**
- * Looking into topics from outside the roles (`deno task start`, the benchmark, the profiler): how many records a
- * topic holds, its records up to a count or up to its current end (each read by a consumer group of its own,
- * from the beginning), and deleting a run's topics. Clients come from {@link ./services.ts}'s `testKafka()`.
+ * Looking into topics from outside the roles (`deno task start`, the tests, the benchmark, the fault suite): how
+ * many records a topic holds, the one "consume until N records" loop ({@link consumeUntil}: what to keep of each
+ * record and when to stop, read by a consumer group of its own from the beginning), a topic's records up to a
+ * count or up to its current end, and deleting a run's topics. Clients come from {@link ./services.ts}'s `testKafka()`.
  * Nothing runs at import.
  *
  * @module
  */
-import type { Admin, Kafka } from "kafkajs";
+import type { Admin, ConsumerConfig, Kafka, KafkaMessage } from "kafkajs";
 import type { Buffer } from "node:buffer";
 import { uniqueName } from "./services.ts";
 
@@ -17,6 +18,8 @@ export interface TopicRecord {
   offset: string;
   timestamp: number;
   value: Buffer | null;
+  /** Its headers, each value as text. */
+  headers: Record<string, string>;
 }
 
 /** How a read is done. */
@@ -25,6 +28,8 @@ export interface ReadOptions {
   groupId?: string;
   /** Gives up after this long and returns what was read so far (default 120 s). */
   timeoutMs?: number;
+  /** The reader's kafkajs consumer settings beside its group. */
+  consumer?: Pick<ConsumerConfig, "maxBytesPerPartition" | "maxWaitTimeInMs">;
 }
 
 /** How many records `topic` holds now (the sum over its partitions of high minus low watermark). */
@@ -33,41 +38,57 @@ export async function topicCount(admin: Admin, topic: string): Promise<number> {
   return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
+/** One record as kafkajs hands it to a reader, with its partition. */
+export interface ConsumedRecord {
+  partition: number;
+  message: KafkaMessage;
+}
+
+/** What {@link consumeUntil} keeps, and when it is done. */
+export interface ConsumeOptions<T> extends ReadOptions {
+  /** What to keep of one record, in arrival order; `undefined` skips it. */
+  keep: (record: ConsumedRecord) => T | undefined;
+  /** Done once this many records are kept, or once the function says so (asked after each record). */
+  until: number | ((kept: readonly T[]) => boolean);
+  /** At the timeout: return what was kept (the default), or throw an Error saying how many arrived. */
+  onTimeout?: "return" | "throw";
+}
+
 /**
- * Reads `topic` from the beginning until at least `expected` records have arrived (or the time runs out) and
- * returns them, in arrival order.
+ * The one "consume until N records" loop of tests, support and scripts: reads `topic` from the beginning with a
+ * consumer group of its own, keeps what `keep` makes of each record until `until` is met (records after that are
+ * not kept), and disconnects. Resolves at once with `[]` when `until` is met before any record.
  */
-export async function readTopic(
-  kafka: Kafka,
-  topic: string,
-  expected: number,
-  options: ReadOptions = {},
-): Promise<TopicRecord[]> {
-  const out: TopicRecord[] = [];
-  if (expected <= 0) return out;
+export async function consumeUntil<T>(kafka: Kafka, topic: string, options: ConsumeOptions<T>): Promise<T[]> {
+  const kept: T[] = [];
+  const { until } = options;
+  const done = typeof until === "number" ? () => kept.length >= until : () => until(kept);
+  if (done()) return kept;
   const consumer = kafka.consumer({
     groupId: options.groupId ?? uniqueName("topic-reader"),
-    maxBytesPerPartition: 8 << 20,
+    ...options.consumer,
   });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, options.timeoutMs ?? 120_000);
+      const timer = setTimeout(() => {
+        if (options.onTimeout !== "throw") return resolve();
+        const of = typeof until === "number" ? ` of ${until}` : "";
+        reject(new Error(`only ${kept.length}${of} records on ${topic} before the time ran out`));
+      }, options.timeoutMs ?? 120_000);
+      let finished = false;
       consumer.run({
         eachBatch: ({ batch }) => {
-          for (const m of batch.messages) {
-            out.push({
-              key: m.key?.toString() ?? "",
-              partition: batch.partition,
-              offset: m.offset,
-              timestamp: Number(m.timestamp),
-              value: m.value,
-            });
-          }
-          if (out.length >= expected) {
-            clearTimeout(timer);
-            resolve();
+          for (const message of batch.messages) {
+            if (finished) break;
+            const item = options.keep({ partition: batch.partition, message });
+            if (item !== undefined) kept.push(item);
+            if (done()) {
+              finished = true;
+              clearTimeout(timer);
+              resolve();
+            }
           }
           return Promise.resolve();
         },
@@ -79,7 +100,39 @@ export async function readTopic(
   } finally {
     await consumer.disconnect();
   }
-  return out;
+  return kept;
+}
+
+/** A record as {@link TopicRecord}. */
+function topicRecord({ partition, message }: ConsumedRecord): TopicRecord {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value ?? "");
+  return {
+    key: message.key?.toString() ?? "",
+    partition,
+    offset: message.offset,
+    timestamp: Number(message.timestamp),
+    value: message.value,
+    headers,
+  };
+}
+
+/**
+ * Reads `topic` from the beginning until at least `expected` records have arrived (or the time runs out) and
+ * returns them, in arrival order.
+ */
+export function readTopic(
+  kafka: Kafka,
+  topic: string,
+  expected: number,
+  options: ReadOptions = {},
+): Promise<TopicRecord[]> {
+  return consumeUntil(kafka, topic, {
+    ...options,
+    keep: topicRecord,
+    until: expected,
+    consumer: { maxBytesPerPartition: 8 << 20, ...options.consumer },
+  });
 }
 
 /**
@@ -100,42 +153,17 @@ export async function readTopicToEnd(
     await admin.disconnect();
   }
   const remaining = new Map(ends.filter((e) => e.high !== e.low).map((e) => [e.partition, BigInt(e.high)]));
-  const out: TopicRecord[] = [];
-  if (remaining.size === 0) return out;
-  const consumer = kafka.consumer({ groupId: options.groupId ?? uniqueName("topic-reader") });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, options.timeoutMs ?? 120_000);
-      consumer.run({
-        eachMessage: ({ partition, message }) => {
-          const end = remaining.get(partition);
-          if (end !== undefined && BigInt(message.offset) < end) {
-            out.push({
-              key: message.key?.toString() ?? "",
-              partition,
-              offset: message.offset,
-              timestamp: Number(message.timestamp),
-              value: message.value,
-            });
-            if (BigInt(message.offset) + 1n >= end) remaining.delete(partition);
-          }
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      }).catch((error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+  return await consumeUntil(kafka, topic, {
+    ...options,
+    keep: (record) => {
+      const end = remaining.get(record.partition);
+      const offset = BigInt(record.message.offset);
+      if (end === undefined || offset >= end) return undefined;
+      if (offset + 1n >= end) remaining.delete(record.partition);
+      return topicRecord(record);
+    },
+    until: () => remaining.size === 0,
+  });
 }
 
 /**

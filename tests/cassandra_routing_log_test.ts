@@ -17,7 +17,7 @@ import {
 } from "../src/cassandra/cassandra_row_writer.ts";
 import { RouteTallyBuffer } from "../src/stats/route_tally_buffer.ts";
 import { formatTrace, readTrace } from "../src/cassandra/trace_query.ts";
-import { createLogger } from "../src/app/log.ts";
+import { createLogger } from "../src/logging/pino_logger.ts";
 import { testCassandra, uniqueName } from "../support/services.ts";
 
 const driverHandles = { sanitizeOps: false, sanitizeResources: false };

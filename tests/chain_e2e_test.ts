@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { testCassandra, testKafka, uniqueName } from "../support/services.ts";
+import { consumeUntil } from "../support/topic_reader.ts";
 import { TestChain } from "../support/test_chain.ts";
 import { encodeEnvelope, sealEnvelope } from "../src/envelope/envelope.ts";
 import { parseKey } from "../src/envelope/aes_gcm.ts";
@@ -36,38 +37,22 @@ interface DeadLetter {
   detail: string;
 }
 
-async function readTopic(topic: string, expected: number): Promise<DeadLetter[]> {
-  const consumer = testKafka("e2e-reader").consumer({ groupId: uniqueName("e2e-reader") });
-  const out: DeadLetter[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${out.length} of ${expected} records on ${topic}`)),
-        60_000,
-      );
-      consumer.run({
-        eachMessage: ({ message }) => {
-          const header = (name: string) => String(message.headers?.[name] ?? "");
-          out.push({
-            key: String(message.key ?? ""),
-            value: String(message.value ?? ""),
-            reason: header(deadLetterHeader.reason),
-            detail: header(deadLetterHeader.detail),
-          });
-          if (out.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+function readTopic(topic: string, expected: number): Promise<DeadLetter[]> {
+  return consumeUntil(testKafka("e2e-reader"), topic, {
+    groupId: uniqueName("e2e-reader"),
+    until: expected,
+    timeoutMs: 60_000,
+    onTimeout: "throw",
+    keep: ({ message }) => {
+      const header = (name: string) => String(message.headers?.[name] ?? "");
+      return {
+        key: String(message.key ?? ""),
+        value: String(message.value ?? ""),
+        reason: header(deadLetterHeader.reason),
+        detail: header(deadLetterHeader.detail),
+      };
+    },
+  });
 }
 
 Deno.test({

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { RoleProcess } from "../support/role_process.ts";
 import { testCassandra, testKafka, uniqueName } from "../support/services.ts";
+import { consumeUntil } from "../support/topic_reader.ts";
 import { TestChain } from "../support/test_chain.ts";
 import { encodeEnvelope, KEY_ID_HEADER, sealEnvelope } from "../src/envelope/envelope.ts";
 import { parseKey } from "../src/envelope/aes_gcm.ts";
@@ -42,38 +43,22 @@ interface Seen {
 }
 
 /** The records on `topic` (at least `expected` of them), with their keys and headers. */
-async function readTopic(topic: string, expected: number): Promise<Seen[]> {
-  const consumer = testKafka("rotation-reader").consumer({ groupId: uniqueName("rotation-reader") });
-  const out: Seen[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${out.length} of ${expected} records on ${topic}`)),
-        60_000,
-      );
-      consumer.run({
-        eachMessage: ({ message }) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-          let worker = "";
-          try {
-            worker = String(JSON.parse(String(message.value)).worker_name);
-          } catch { /* a dead letter may have an empty value */ }
-          out.push({ key: String(message.key ?? ""), worker, headers });
-          if (out.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+function readTopic(topic: string, expected: number): Promise<Seen[]> {
+  return consumeUntil(testKafka("rotation-reader"), topic, {
+    groupId: uniqueName("rotation-reader"),
+    until: expected,
+    timeoutMs: 60_000,
+    onTimeout: "throw",
+    keep: ({ message }) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+      let worker = "";
+      try {
+        worker = String(JSON.parse(String(message.value)).worker_name);
+      } catch { /* a dead letter may have an empty value */ }
+      return { key: String(message.key ?? ""), worker, headers };
+    },
+  });
 }
 
 Deno.test({

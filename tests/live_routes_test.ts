@@ -8,7 +8,7 @@ import { Buffer } from "node:buffer";
 import { runMain as chain } from "../support/in_process.ts";
 import { roleEnv, RoleProcess, topicEnv } from "../support/role_process.ts";
 import { createTopics, serviceEnv, testCassandra, testKafka, uniqueName } from "../support/services.ts";
-import { deleteTopics } from "../support/topic_reader.ts";
+import { consumeUntil, deleteTopics } from "../support/topic_reader.ts";
 import { encodeEnvelope, sealEnvelope } from "../src/envelope/envelope.ts";
 import { parseKey } from "../src/envelope/aes_gcm.ts";
 import { deadLetterHeader } from "../src/messaging/dead_letter.ts";
@@ -20,35 +20,18 @@ interface Read {
 }
 
 /** Reads `topic` from the beginning until `expected` records whose key is in `keys` have arrived. */
-async function readKeys(topic: string, keys: ReadonlySet<string>): Promise<Read[]> {
-  const consumer = testKafka("live-routes-reader").consumer({ groupId: uniqueName("live-routes-reader") });
-  const out: Read[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${out.length} of ${keys.size} records on ${topic}`)),
-        60_000,
-      );
-      consumer.run({
-        eachMessage: ({ message }) => {
-          const key = String(message.key ?? "");
-          if (keys.has(key)) {
-            out.push({ key, reason: String(message.headers?.[deadLetterHeader.reason] ?? "") });
-          }
-          if (out.length >= keys.size) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+function readKeys(topic: string, keys: ReadonlySet<string>): Promise<Read[]> {
+  return consumeUntil(testKafka("live-routes-reader"), topic, {
+    groupId: uniqueName("live-routes-reader"),
+    until: keys.size,
+    timeoutMs: 60_000,
+    onTimeout: "throw",
+    keep: ({ message }) => {
+      const key = String(message.key ?? "");
+      if (!keys.has(key)) return undefined;
+      return { key, reason: String(message.headers?.[deadLetterHeader.reason] ?? "") };
+    },
+  });
 }
 
 Deno.test({

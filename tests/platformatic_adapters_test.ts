@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { Partitioners } from "kafkajs";
-import { createLogger } from "../src/app/log.ts";
+import { createLogger } from "../src/logging/pino_logger.ts";
 import { ensureTopics } from "../src/kafka/topics.ts";
 import { createPlatformaticKafka } from "../src/kafka/platformatic/platformatic_client.ts";
 import { PlatformaticRecordSink } from "../src/kafka/platformatic/platformatic_record_sink.ts";

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { testKafka, uniqueName } from "../support/services.ts";
+import { consumeUntil } from "../support/topic_reader.ts";
 
 Deno.test("kafkajs under Deno: a keyed record on a new 3-partition topic comes back through a consumer group", async () => {
   const kafka = testKafka("smoke-kafka");
@@ -7,7 +8,6 @@ Deno.test("kafkajs under Deno: a keyed record on a new 3-partition topic comes b
   const admin = kafka.admin();
   await admin.connect();
   const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: uniqueName("smoke-group") });
   try {
     assert.equal(
       await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true }),
@@ -21,19 +21,19 @@ Deno.test("kafkajs under Deno: a keyed record on a new 3-partition topic comes b
     const [sent] = await producer.send({ topic, acks: -1, messages: [{ key, value: "hello from deno" }] });
     assert.equal(sent.errorCode, 0);
 
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const received = await new Promise<{ key: string; value: string; partition: number }>((resolve) => {
-      consumer.run({
-        eachMessage: ({ message, partition }) => {
-          resolve({ key: String(message.key), value: String(message.value), partition });
-          return Promise.resolve();
-        },
-      });
+    const received = await consumeUntil(kafka, topic, {
+      groupId: uniqueName("smoke-group"),
+      until: 1,
+      timeoutMs: 60_000,
+      onTimeout: "throw",
+      keep: ({ message, partition }) => ({
+        key: String(message.key),
+        value: String(message.value),
+        partition,
+      }),
     });
-    assert.deepEqual(received, { key, value: "hello from deno", partition: sent.partition });
+    assert.deepEqual(received, [{ key, value: "hello from deno", partition: sent.partition }]);
   } finally {
-    await consumer.disconnect();
     await producer.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => {});
     await admin.disconnect();

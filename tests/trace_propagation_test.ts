@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { testCassandra, testKafka, uniqueName } from "../support/services.ts";
+import { consumeUntil } from "../support/topic_reader.ts";
 import { TestChain } from "../support/test_chain.ts";
 import { parseTraceparent, type TraceContext } from "../src/tracing/traceparent.ts";
 
@@ -30,38 +31,22 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 /** Reads `expected` records of `topic` from the beginning, with each one's worker name and traceparent. */
-async function readTopic(topic: string, expected: number): Promise<Read[]> {
-  const consumer = testKafka("trace-reader").consumer({ groupId: uniqueName("trace-reader") });
-  const out: Read[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${out.length} of ${expected} records on ${topic}`)),
-        60_000,
-      );
-      consumer.run({
-        eachMessage: ({ message }) => {
-          const value = JSON.parse(String(message.value));
-          const traceparent = message.headers?.traceparent;
-          out.push({
-            key: String(message.key ?? ""),
-            workerName: value.worker_name,
-            trace: parseTraceparent(traceparent === undefined ? undefined : String(traceparent)),
-          });
-          if (out.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+function readTopic(topic: string, expected: number): Promise<Read[]> {
+  return consumeUntil(testKafka("trace-reader"), topic, {
+    groupId: uniqueName("trace-reader"),
+    until: expected,
+    timeoutMs: 60_000,
+    onTimeout: "throw",
+    keep: ({ message }) => {
+      const value = JSON.parse(String(message.value));
+      const traceparent = message.headers?.traceparent;
+      return {
+        key: String(message.key ?? ""),
+        workerName: value.worker_name,
+        trace: parseTraceparent(traceparent === undefined ? undefined : String(traceparent)),
+      };
+    },
+  });
 }
 
 /** An OTLP/HTTP receiver taking JSON: keeps every span it is sent (name, trace id, attributes). */

@@ -54,7 +54,7 @@ const profileLimitMs = 300_000;
 interface RunContext {
   kafka: Kafka;
   admin: Admin;
-  /** The run's topic names: `<id>-inbox`, `<id>-s1`, …. */
+  /** The run's topic names: `<id>-cc` (the inbox), `<id>-s1`, … (support's topicEnv). */
   topics: ReturnType<typeof topicEnv>;
   /** The run's keyspace, for the roles that use Cassandra. */
   keyspace: string;

@@ -6,6 +6,7 @@
  */
 import type { Kafka } from "kafkajs";
 import { uniqueName } from "../../support/services.ts";
+import { readTopicToEnd } from "../../support/topic_reader.ts";
 
 /** One dead-letter record as read back. */
 export interface DeadLetter {
@@ -22,50 +23,16 @@ export async function readDeadLetters(
   topic: string,
   timeoutMs = 60_000,
 ): Promise<DeadLetter[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic).catch(() => []).finally(() => admin.disconnect());
-  const remaining = new Map(ends.filter((e) => e.high !== e.low).map((e) => [e.partition, BigInt(e.high)]));
-  const out: DeadLetter[] = [];
-  if (remaining.size === 0) return out;
-  const consumer = kafka.consumer({
+  const records = await readTopicToEnd(kafka, topic, {
     groupId: uniqueName("faults-dlq-reader"),
-    maxBytesPerPartition: 4 << 20,
+    timeoutMs,
+    consumer: { maxBytesPerPartition: 4 << 20 },
   });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      consumer.run({
-        eachBatch: ({ batch }) => {
-          const end = remaining.get(batch.partition);
-          for (const m of batch.messages) {
-            if (end === undefined || BigInt(m.offset) >= end) continue;
-            const headers: Record<string, string> = {};
-            for (const [name, value] of Object.entries(m.headers ?? {})) headers[name] = String(value ?? "");
-            out.push({
-              key: m.key?.toString() ?? "",
-              partition: batch.partition,
-              offset: m.offset,
-              valueBytes: m.value?.byteLength ?? 0,
-              headers,
-            });
-            if (BigInt(m.offset) + 1n >= end) remaining.delete(batch.partition);
-          }
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-          return Promise.resolve();
-        },
-      }).catch((error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+  return records.map(({ key, partition, offset, value, headers }) => ({
+    key,
+    partition,
+    offset,
+    valueBytes: value?.byteLength ?? 0,
+    headers,
+  }));
 }

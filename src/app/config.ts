@@ -12,9 +12,19 @@
 import { parseArgs } from "node:util";
 import { type KafkaClientName, kafkaClients } from "../kafka/record_adapters.ts";
 import { ConfigError } from "./config_error.ts";
-import { type LogLevel, logLevels } from "./log.ts";
+import { type LogLevel, logLevels } from "../logging/pino_logger.ts";
 import { type Setting, settings } from "./settings.ts";
 import { SettingReader } from "./setting_reader.ts";
+import {
+  defaultGroup,
+  defaultHttpPort,
+  forbiddenRouteTargets,
+  lagDefaultGroups,
+  type Role,
+  roles,
+  type Topics,
+  topicSettings,
+} from "./roles.ts";
 import {
   resolveCassandraSecurity,
   resolveHttpToken,
@@ -40,21 +50,6 @@ import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "../routin
 import type { RouteRequest } from "../routing/live_route_registry.ts";
 
 export { ConfigError } from "./config_error.ts";
-
-/** The roles one `chain` executable can take. */
-export const roles = ["publisher", "command-center", "service-1", "service-2"] as const;
-/** One of {@link roles}. */
-export type Role = typeof roles[number];
-
-/** The Kafka topics of the chain. */
-export interface Topics {
-  inbox: string;
-  commandCenterDlq: string;
-  service1: string;
-  service1Dlq: string;
-  service2: string;
-  service2Dlq: string;
-}
 
 /** Settings every role and command shares. */
 export interface CommonConfig {
@@ -84,14 +79,6 @@ export type HttpSettings = { enabled: false } | {
   hostname: string;
   port: number;
   token?: string;
-};
-
-/** Each role's HTTP port when `HTTP_PORT` is not set. */
-const DEFAULT_HTTP_PORTS: Record<string, number | "off"> = {
-  "command-center": 9400,
-  "service-1": 9401,
-  "service-2": 9402,
-  publisher: "off",
 };
 
 /** The publisher's orders: generated, or read as JSON lines from an opened file or stdin. */
@@ -150,9 +137,6 @@ export type RunnableCommand =
     /** Show a progress bar; "auto" shows it when stderr is a terminal. */
     progress: boolean | "auto";
   };
-
-/** The consumer groups `chain lag` looks at by default: chain's own, named after the roles that consume. */
-export const lagDefaultGroups = ["command-center", "service-1", "service-2"] as const;
 
 /** The default route registry, shipped beside main.ts (and embedded in the compiled executable). */
 export const defaultRoutesFile = new URL("../../routes.json", import.meta.url);
@@ -311,30 +295,27 @@ const resolveRole: {
   },
 };
 
+/** The number of topics in words, as the messages about them read. */
+const COUNT_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+
 function resolveCommon(read: SettingReader, role: string): CommonConfig {
-  const topics: Topics = {
-    inbox: read.topic("inbox"),
-    commandCenterDlq: read.topic("commandCenterDlq"),
-    service1: read.topic("service1"),
-    service1Dlq: read.topic("service1Dlq"),
-    service2: read.topic("service2"),
-    service2Dlq: read.topic("service2Dlq"),
-  };
+  const topics = Object.fromEntries(topicSettings.map((name) => [name, read.topic(name)])) as Topics;
   const names = Object.values(topics);
+  const count = COUNT_WORDS[names.length] ?? String(names.length);
   if (new Set(names).size !== names.length) {
-    throw new ConfigError(`the six topics must all differ, got ${names.join(", ")}`);
+    throw new ConfigError(`the ${count} topics must all differ, got ${names.join(", ")}`);
   }
   const routesTopic = read.topic("routesTopic");
   if (names.includes(routesTopic)) {
     throw new ConfigError(
-      `--routes-topic / ROUTES_TOPIC must differ from the six other topics, got "${routesTopic}"`,
+      `--routes-topic / ROUTES_TOPIC must differ from the ${count} other topics, got "${routesTopic}"`,
     );
   }
   return {
     brokers: read.addresses("brokers"),
     kafkaSecurity: resolveKafkaSecurity(read),
     clientId: read.kafkaIdentifier("clientId", `chain-${role}`),
-    groupId: read.kafkaIdentifier("groupId", role),
+    groupId: read.kafkaIdentifier("groupId", defaultGroup(role)),
     topics,
     routesTopic,
     topicPartitions: read.integer("topicPartitions", 1, 1000),
@@ -355,15 +336,11 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
 
 function resolveHttp(read: SettingReader, role: string): HttpSettings {
   const given = read.text("httpPort");
-  const port = given === undefined
-    ? DEFAULT_HTTP_PORTS[role] ?? "off"
-    : given === "off"
-    ? "off"
-    : read.integer(
-      "httpPort",
-      0,
-      65535,
-    );
+  const port = given === undefined ? defaultHttpPort(role) : given === "off" ? "off" : read.integer(
+    "httpPort",
+    0,
+    65535,
+  );
   if (port === "off") return { enabled: false };
   const token = resolveHttpToken(read);
   return { enabled: true, hostname: read.text("httpHost") ?? "127.0.0.1", port, ...(token ? { token } : {}) };
@@ -393,8 +370,7 @@ async function loadRoutesFile(
   }
   try {
     const registry = parseRouteRegistry(text, file);
-    const { inbox, commandCenterDlq, service1Dlq, service2Dlq } = topics;
-    assertNoLoops(registry, [inbox, commandCenterDlq, service1Dlq, service2Dlq], file);
+    assertNoLoops(registry, forbiddenRouteTargets(topics), file);
     return { registry, routesFile: { path: file, builtIn: named === undefined } };
   } catch (error) {
     throw new ConfigError((error as Error).message, { cause: error });

@@ -9,7 +9,8 @@ import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
 import type { CommonConfig, RunnableCommand } from "./config.ts";
 import { encryptionKeyVariable } from "./settings.ts";
-import { createLogger, type Logger, routeProcessWarnings } from "./log.ts";
+import type { Logger } from "../logging/logger.ts";
+import { createLogger, routeProcessWarnings } from "../logging/pino_logger.ts";
 import { ChainMetrics } from "../observability/chain_metrics.ts";
 import { Readiness } from "../observability/readiness.ts";
 import { type Page, serveHttp } from "../observability/http_server.ts";
@@ -50,7 +51,8 @@ import { runService2 } from "../roles/service_2.ts";
 import { generatedOrders, jsonLineOrders, noProgress, publish } from "../roles/publisher.ts";
 import { terminalProgress } from "../roles/terminal_progress.ts";
 import { lines } from "../roles/text_lines.ts";
-import { lagDefaultGroups } from "./config.ts";
+import { HopTracer } from "../tracing/spans.ts";
+import { consumerTopics, roleTopics } from "./roles.ts";
 import { type LagTarget, sampleConsumerLag } from "../kafka/consumer_lag.ts";
 import { formatLagJson, formatLagTable, lagExitCode } from "../lag/lag_report.ts";
 
@@ -75,6 +77,8 @@ interface Context {
   readiness: Readiness;
   /** Extra pages of the HTTP endpoint (the command center's dashboard); a wiring may add to it. */
   pages: Record<string, Page>;
+  /** The roles' hop spans, over the OpenTelemetry API's global provider (Deno's under `OTEL_DENO=true`). */
+  tracer: HopTracer;
 }
 
 type Wiring<N extends RunnableCommand["name"]> = (
@@ -110,6 +114,7 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
     requests,
     readiness: new Readiness(),
     pages: {} as Record<string, Page>,
+    tracer: new HopTracer(),
   };
   context.metrics.observeRequests(requests);
   try {
@@ -166,11 +171,9 @@ const wiring: { [N in RunnableCommand["name"]]: Wiring<N> } = {
  */
 async function wireLag(command: Extract<RunnableCommand, { name: "lag" }>, context: Context) {
   const { topics } = command.common;
-  const ownTopics: Record<string, string> = {
-    [lagDefaultGroups[0]]: topics.inbox,
-    [lagDefaultGroups[1]]: topics.service1,
-    [lagDefaultGroups[2]]: topics.service2,
-  };
+  const ownTopics: Record<string, string> = Object.fromEntries(
+    consumerTopics(topics).map(({ group, topic }) => [group, topic]),
+  );
   const targets: LagTarget[] = command.groups.map((group) =>
     ownTopics[group] === undefined ? { group } : { group, topics: [ownTopics[group]] }
   );
@@ -267,8 +270,9 @@ async function wireCommandCenter(
     (result) => context.metrics.routeChanges.inc({ action: result.kind }),
   );
   context.readiness.add("routes", () => registry.size > 0 ? undefined : "the route registry is empty");
-  const written = [topics.commandCenterDlq, ...targetTopics(registry)];
-  const recordLimitBytes = await createTopics(context, common, [topics.inbox, ...written], written)
+  const { input, deadLetter } = roleTopics("command-center", topics);
+  const written = [deadLetter, ...targetTopics(registry)];
+  const recordLimitBytes = await createTopics(context, common, [input, ...written], written)
     .catch(async (error) => {
       await follower.stop();
       throw error;
@@ -281,11 +285,11 @@ async function wireCommandCenter(
   // The dashboard on the HTTP port: lag of the command center's group and the services' (sampled while viewed).
   // And how the live routes differ from the routes file it started with.
   const fileView = () => routesFileView(registry.snapshot(), command.registry, command.routesFile, common);
-  const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, [
-    { group: common.groupId, topics: [topics.inbox] },
-    { group: lagDefaultGroups[1], topics: [topics.service1] },
-    { group: lagDefaultGroups[2], topics: [topics.service2] },
-  ], fileView);
+  const lagTargets = consumerTopics(topics).map(({ role, group, topic }) => ({
+    group: role === "command-center" ? common.groupId : group,
+    topics: [topic],
+  }));
+  const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, lagTargets, fileView);
   Object.assign(context.pages, dashboard.pages());
   try {
     if (cassandra) ({ routingLog, tallies } = await openRoutingLog(cassandra, command, context));
@@ -293,14 +297,15 @@ async function wireCommandCenter(
     await withSink(context, (sink) =>
       runCommandCenter(
         {
-          source: sourceOf(context, common, topics.inbox),
+          source: sourceOf(context, common, input),
           sink,
           routingLog: dashboard.tap(routingLog),
           registry,
           logger,
           metrics: context.metrics,
+          tracer: context.tracer,
         },
-        { dlqTopic: topics.commandCenterDlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
+        { dlqTopic: deadLetter, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
         context.signal,
       ));
   } finally {
@@ -351,21 +356,23 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
   const { common, keyring } = command;
   reportKeyUsage(keyring, context.logger, context.metrics);
   const { topics } = common;
-  const written = [topics.service1Dlq, topics.inbox];
-  const recordLimitBytes = await createTopics(context, common, [topics.service1, ...written], written);
+  const { input, deadLetter } = roleTopics("service-1", topics);
+  const written = [deadLetter, topics.inbox];
+  const recordLimitBytes = await createTopics(context, common, [input, ...written], written);
   await withSink(context, (sink) =>
     runService1(
       {
-        source: sourceOf(context, common, topics.service1),
+        source: sourceOf(context, common, input),
         sink,
         keyring,
         logger: context.logger,
         now: () => new Date(),
         metrics: context.metrics,
+        tracer: context.tracer,
       },
       {
         inboxTopic: topics.inbox,
-        dlqTopic: topics.service1Dlq,
+        dlqTopic: deadLetter,
         maxMessageBytes: common.maxMessageBytes,
         recordLimitBytes,
       },
@@ -377,10 +384,8 @@ async function wireService1(command: Extract<RunnableCommand, { name: "service-1
 async function wireService2(command: Extract<RunnableCommand, { name: "service-2" }>, context: Context) {
   const { common, keyring } = command;
   reportKeyUsage(keyring, context.logger, context.metrics);
-  const { topics } = common;
-  const recordLimitBytes = await createTopics(context, common, [topics.service2, topics.service2Dlq], [
-    topics.service2Dlq,
-  ]);
+  const { input, deadLetter } = roleTopics("service-2", common.topics);
+  const recordLimitBytes = await createTopics(context, common, [input, deadLetter], [deadLetter]);
   const mailer = new CountingMailer(new SmtpMailer(command.smtp), context.metrics, context.requests);
   try {
     await withCassandra(common, context, async (client) => {
@@ -390,15 +395,16 @@ async function wireService2(command: Extract<RunnableCommand, { name: "service-2
       await withSink(context, (sink) =>
         runService2(
           {
-            source: sourceOf(context, common, topics.service2, { maxInFlight: command.maxInFlight }),
+            source: sourceOf(context, common, input, { maxInFlight: command.maxInFlight }),
             sink,
             keyring,
             store,
             mailer,
             logger: context.logger,
             metrics: context.metrics,
+            tracer: context.tracer,
           },
-          { dlqTopic: topics.service2Dlq, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
+          { dlqTopic: deadLetter, maxMessageBytes: common.maxMessageBytes, recordLimitBytes },
           context.signal,
         ));
     });
@@ -431,6 +437,7 @@ async function wirePublisher(command: Extract<RunnableCommand, { name: "publishe
           progress,
           sleep,
           now: () => performance.now(),
+          tracer: context.tracer,
         },
         { inboxTopic: common.topics.inbox, rate: command.rate, batchSize: 500 },
         context.signal,

@@ -9,7 +9,8 @@ import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
 import type { CommonConfig, RoutesAction, RoutesFile } from "./config.ts";
 import { settings } from "./settings.ts";
-import type { Logger } from "./log.ts";
+import { forbiddenRouteTargets } from "./roles.ts";
+import type { Logger } from "../logging/logger.ts";
 import {
   ensureRouteTopic,
   publishRouteChanges,
@@ -44,8 +45,7 @@ export interface RoutesContext {
 
 /** The topics no route may target: the inbox and the dead-letter topics (a loop), and the routes topic itself. */
 export function routeRules(common: CommonConfig): RouteRules {
-  const { inbox, commandCenterDlq, service1Dlq, service2Dlq } = common.topics;
-  return { forbiddenTopics: [inbox, commandCenterDlq, service1Dlq, service2Dlq, common.routesTopic] };
+  return { forbiddenTopics: [...forbiddenRouteTargets(common.topics), common.routesTopic] };
 }
 
 /** A follower's consumer group: its own per process (see route_topic.ts). */

@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { logLevels } from "./log.ts";
+import { logLevels } from "../logging/pino_logger.ts";
+import { lagDefaultGroups, roles, roleTable } from "./roles.ts";
+
+/** Each role's default HTTP port, as `--help` lists them: "9400 command-center, …, off for the publisher". */
+const defaultHttpPorts = Object.entries(roleTable)
+  .sort(([, a], [, b]) => Number(a.httpPort === "off") - Number(b.httpPort === "off"))
+  .map(([role, spec]) => spec.httpPort === "off" ? `off for the ${role}` : `${spec.httpPort} ${role}`)
+  .join(", ");
 
 /** One setting: a flag, usually an environment variable, maybe a default. */
 export interface Setting {
@@ -19,7 +26,7 @@ export interface Setting {
 
 /** Every setting: its flag, its environment variable, its default and what it is for. README mirrors this. */
 export const settings = {
-  role: { flag: "role", env: "CHAIN_ROLE", help: "publisher | command-center | service-1 | service-2" },
+  role: { flag: "role", env: "CHAIN_ROLE", help: roles.join(" | ") },
   brokers: {
     flag: "brokers",
     env: "KAFKA_BROKERS",
@@ -287,7 +294,7 @@ export const settings = {
     flag: "group",
     env: "LAG_GROUPS",
     multiple: true,
-    help: "lag: consumer group, repeatable or a comma list (default: command-center, service-1, service-2)",
+    help: `lag: consumer group, repeatable or a comma list (default: ${lagDefaultGroups.join(", ")})`,
   },
   window: {
     flag: "window",
@@ -298,8 +305,7 @@ export const settings = {
   httpPort: {
     flag: "http-port",
     env: "HTTP_PORT",
-    help: "/ping, /ready, /metrics: off, 0 (a free port) or a port (default 9400 command-center, " +
-      "9401 service-1, 9402 service-2, off for the publisher)",
+    help: `/ping, /ready, /metrics: off, 0 (a free port) or a port (default ${defaultHttpPorts})`,
   },
   httpHost: {
     flag: "http-host",
@@ -307,7 +313,7 @@ export const settings = {
     default: "127.0.0.1",
     help: "address the HTTP endpoints bind to; loopback unless set",
   },
-} satisfies Record<string, Setting>;
+} as const satisfies Record<string, Setting>;
 
 /** The name of one of {@link settings}. */
 export type SettingName = keyof typeof settings;

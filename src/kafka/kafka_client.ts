@@ -4,7 +4,7 @@
  * @module
  */
 import { Kafka, type KafkaConfig, type logCreator, logLevel } from "kafkajs";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { kafkaApiName, type RequestCounts } from "../observability/request_counts.ts";
 import { fixKafkajsIdleLoop } from "./kafkajs_idle_loop.ts";
 import { type KafkaSecurity, type KafkaSettings, tlsConnectionOptions } from "./kafka_settings.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Kafka } from "kafkajs";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { RecordSink, RecordSource } from "../messaging/records.ts";
 import { KafkaRecordSink } from "./kafka_record_sink.ts";
 import { KafkaRecordSource } from "./kafka_record_source.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import { type Admin, type Consumer, type Kafka, Partitioners } from "kafkajs";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Route } from "../routing/route_registry.ts";
 import {
   type ApplyResult,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { GCM_RANDOM_IV_LIMIT, type Keyring } from "../envelope/keyring.ts";
 import type { ChainMetrics } from "./chain_metrics.ts";
 

@@ -18,13 +18,17 @@ export interface LagWatchOptions {
   intervalMs: number;
   /** The loop stops after this long without a {@link LagWatch.touch}. */
   idleMs: number;
+  /** The clock, in milliseconds; `Date.now` by default. */
   now?: () => number;
+  /** Waits `ms` between samples, ending early when `signal` aborts; a timer by default. */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export class LagWatch {
   readonly #sample: LagSampler;
   readonly #options: LagWatchOptions;
   readonly #now: () => number;
+  readonly #wait: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #stop = new AbortController();
   #view: LagView = { sampledAt: null, error: null, rows: [] };
   #touchedAt = 0;
@@ -34,6 +38,7 @@ export class LagWatch {
     this.#sample = sample;
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#wait = options.wait ?? sleep;
   }
 
   /** Someone looked: keeps the loop running, starting it when idle. */
@@ -72,7 +77,7 @@ export class LagWatch {
         if (signal.aborted) break;
         this.#view = { ...this.#view, error: error instanceof Error ? error.message : String(error) };
       }
-      await sleep(Math.max(0, this.#options.intervalMs - (this.#now() - started)), signal);
+      await this.#wait(Math.max(0, this.#options.intervalMs - (this.#now() - started)), signal);
     }
   }
 }

@@ -9,11 +9,11 @@ import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messag
 import type { RoutingLog, RoutingRow } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { route, type RouteDecision } from "../routing/route.ts";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { deadLetter, recordBytes } from "../messaging/dead_letter.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { KEY_ID_HEADER } from "../envelope/envelope.ts";
-import { type HopSpan, type HopTracer, hopTracer } from "../tracing/spans.ts";
+import { type HopSpan, type HopTracer } from "../tracing/spans.ts";
 import { formatTraceparent, TRACEPARENT_HEADER, TRACESTATE_HEADER } from "../tracing/traceparent.ts";
 
 /** What the command center talks to. */
@@ -25,8 +25,8 @@ export interface CommandCenterDeps {
   logger: Logger;
   /** Counts and timings for `/metrics`; none kept when absent. */
   metrics?: ChainMetrics;
-  /** Hop spans ("route"); the process's tracer over the OpenTelemetry API's global provider when absent. */
-  tracer?: HopTracer;
+  /** Hop spans ("route"), passed in by the wiring (one per process). */
+  tracer: HopTracer;
 }
 
 /** Topics and limits. */
@@ -61,7 +61,7 @@ export async function routeBatch(
   const out: OutRecord[] = new Array(records.length);
   const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
   // The router's hop of each record's trace: the child of its `traceparent` (a new trace when it has none).
-  const tracer = deps.tracer ?? hopTracer();
+  const { tracer } = deps;
   const hops: HopSpan[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
     const record = records[i];

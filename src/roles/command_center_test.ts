@@ -5,7 +5,8 @@ import { MemoryRoutingLog } from "../testing/memory_routing_log.ts";
 import type { Route, RouteRegistry } from "../routing/route_registry.ts";
 import { encodeEnvelope, type Envelope } from "../envelope/envelope.ts";
 import { deadLetterHeader } from "../messaging/dead_letter.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
+import { silentTracer } from "../testing/silent_tracer.ts";
 
 const registry: RouteRegistry = new Map<string, Route>([
   ["initial-publisher", { workerName: "initial-publisher", targetTopic: "s1", enabled: true, routeId: "r1" }],
@@ -19,6 +20,7 @@ const registry: RouteRegistry = new Map<string, Route>([
 ]);
 const options = { dlqTopic: "dlq", maxMessageBytes: 4096, recordLimitBytes: 8192 };
 const logger = createLogger("silent", {});
+const tracer = silentTracer();
 
 function envelope(workerName: string, requestId: string = crypto.randomUUID()): Envelope {
   return {
@@ -52,7 +54,7 @@ Deno.test("routeBatch() forwards each envelope byte for byte, with its key, to i
       partition: 0,
     })),
   };
-  await routeBatch(batch, { sink, routingLog, registry }, options, stats);
+  await routeBatch(batch, { sink, routingLog, registry, tracer }, options, stats);
   assert.deepEqual(sink.sent.map((r) => r.topic), ["s1", "s2"]);
   assert.equal(sink.sent[0].value, batch.records[0].value, "the very same bytes");
   assert.deepEqual(sink.sent[0].key, new TextEncoder().encode("k1"));
@@ -79,7 +81,12 @@ Deno.test("routeBatch() sends unknown, disabled and malformed messages to the de
     inRecord(3, "not json", "x"),
     inRecord(4, null, "tombstone"),
   ].map((r) => ({ ...r, topic: "inbox", partition: 2 }));
-  await routeBatch({ topic: "inbox", partition: 2, records }, { sink, routingLog, registry }, options, stats);
+  await routeBatch(
+    { topic: "inbox", partition: 2, records },
+    { sink, routingLog, registry, tracer },
+    options,
+    stats,
+  );
   assert.deepEqual(sink.sent.map((r) => r.topic), ["dlq", "dlq", "dlq", "dlq"]);
   assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.reason]), [
     "unknown_worker",
@@ -106,10 +113,20 @@ Deno.test("routeBatch() logs nothing when the forward is not acknowledged, so th
     partition: 0,
   }));
   await assert.rejects(
-    routeBatch({ topic: "inbox", partition: 0, records }, { sink, routingLog, registry }, options, stats),
+    routeBatch(
+      { topic: "inbox", partition: 0, records },
+      { sink, routingLog, registry, tracer },
+      options,
+      stats,
+    ),
   );
   assert.equal(routingLog.rows.length, 0);
-  await routeBatch({ topic: "inbox", partition: 0, records }, { sink, routingLog, registry }, options, stats);
+  await routeBatch(
+    { topic: "inbox", partition: 0, records },
+    { sink, routingLog, registry, tracer },
+    options,
+    stats,
+  );
   assert.equal(routingLog.rows.length, 1);
   assert.equal(sink.sent.length, 1);
 });
@@ -122,7 +139,7 @@ Deno.test("runCommandCenter() routes everything the source hands it and commits 
   sink.failNext = 1;
   const routingLog = new MemoryRoutingLog();
   const stats = await runCommandCenter(
-    { source, sink, routingLog, registry, logger },
+    { source, sink, routingLog, registry, logger, tracer },
     options,
     new AbortController().signal,
   );
@@ -142,7 +159,12 @@ Deno.test("routeBatch() files a malformed or oversize message under its own vali
     topic: "inbox",
     partition: 0,
   }));
-  await routeBatch({ topic: "inbox", partition: 0, records }, { sink, routingLog, registry }, options, stats);
+  await routeBatch(
+    { topic: "inbox", partition: 0, records },
+    { sink, routingLog, registry, tracer },
+    options,
+    stats,
+  );
   assert.deepEqual(sink.sent.map((r) => r.headers?.[deadLetterHeader.reason]), ["malformed", "oversize"]);
   assert.deepEqual(routingLog.rows.map((r) => r.requestId), [id, id]);
 });
@@ -157,7 +179,12 @@ Deno.test("routeBatch() dead-letters in reduced form what would not fit the dead
     topic: "inbox",
     partition: 1,
   }));
-  await routeBatch({ topic: "inbox", partition: 1, records }, { sink, routingLog, registry }, tight, stats);
+  await routeBatch(
+    { topic: "inbox", partition: 1, records },
+    { sink, routingLog, registry, tracer },
+    tight,
+    stats,
+  );
   assert.deepEqual(sink.sent.map((r) => r.topic), ["dlq", "s1"]);
   assert.equal(sink.sent[0].value, "", "the value is left out");
   assert.equal(sink.sent[0].headers?.[deadLetterHeader.reason], "unknown_worker");

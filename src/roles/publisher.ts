@@ -6,12 +6,12 @@
  * @module
  */
 import type { OutRecord, RecordSink } from "../messaging/records.ts";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { encodeEnvelope, KEY_ID_HEADER, sealWithKeyring } from "../envelope/envelope.ts";
 import type { Keyring } from "../envelope/keyring.ts";
 import { generateOrder } from "../order/order.ts";
 import { seededRandom } from "../order/seeded_random.ts";
-import { type HopSpan, type HopTracer, hopTracer } from "../tracing/spans.ts";
+import { type HopSpan, type HopTracer } from "../tracing/spans.ts";
 import { formatTraceparent, TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** The worker name the publisher sends as; the route registry sends it on to service-1. */
@@ -39,8 +39,8 @@ export interface PublisherDeps {
   /** Waits; injected so tests need not sleep. */
   sleep(ms: number): Promise<void>;
   now(): number;
-  /** Hop spans ("publish"); the process's tracer over the OpenTelemetry API's global provider when absent. */
-  tracer?: HopTracer;
+  /** Hop spans ("publish"), passed in by the wiring (one per process). */
+  tracer: HopTracer;
 }
 
 /** One order to send, or a line of input that is not one. */
@@ -96,7 +96,7 @@ export async function publish(
   let batch: OutRecord[] = [];
   let ids: string[] = [];
   // Each order starts a trace; its `traceparent` header names the publish span, the router's parent.
-  const tracer = deps.tracer ?? hopTracer();
+  const { tracer } = deps;
   let hops: HopSpan[] = [];
   const flush = async () => {
     if (batch.length === 0) return;

@@ -4,7 +4,8 @@ import { MemorySink } from "../testing/memory_kafka.ts";
 import { KEY_ID_HEADER, openEnvelope, parseEnvelope } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring } from "../envelope/keyring.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
+import { silentTracer } from "../testing/silent_tracer.ts";
 import { validateOrder } from "../order/order.ts";
 
 const key = await parseKey("3".repeat(64));
@@ -20,6 +21,7 @@ function deps(clock = { t: 0 }) {
       sink: new MemorySink(),
       keyring,
       logger: createLogger("silent", {}),
+      tracer: silentTracer(),
       printIds: (ids: readonly string[]) => {
         printed.push(...ids);
         return Promise.resolve();

@@ -6,7 +6,7 @@
  * @module
  */
 import type { OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { encodeEnvelope, KEY_ID_HEADER, sealWithKeyring } from "../envelope/envelope.ts";
 import type { Keyring } from "../envelope/keyring.ts";
 import { enrichOrder, validateOrder } from "../order/order.ts";
@@ -14,7 +14,7 @@ import { deadLetter, fitOrDeadLetter } from "../messaging/dead_letter.ts";
 import { countOutputs } from "./count_outputs.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { readEnvelope } from "./read_envelope.ts";
-import { type HopAttributes, type HopSpan, type HopTracer, hopTracer } from "../tracing/spans.ts";
+import { type HopAttributes, type HopSpan, type HopTracer } from "../tracing/spans.ts";
 import { formatTraceparent, TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** The worker name service-1 publishes as; the route registry sends it on to service-2. */
@@ -30,8 +30,8 @@ export interface Service1Deps {
   now: () => Date;
   /** Counts for `/metrics`; none kept when absent. */
   metrics?: ChainMetrics;
-  /** Hop spans ("validate"); the process's tracer over the OpenTelemetry API's global provider when absent. */
-  tracer?: HopTracer;
+  /** Hop spans ("validate"), passed in by the wiring (one per process). */
+  tracer: HopTracer;
 }
 
 /** Topics and limits. */
@@ -60,7 +60,7 @@ export async function validateBatch(
 ): Promise<void> {
   const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
   // service-1's hop of each record's trace, the child of the router's; its output to the inbox carries it on.
-  const tracer = deps.tracer ?? hopTracer();
+  const { tracer } = deps;
   const hops: HopSpan[] = new Array(batch.records.length);
   const ends: HopAttributes[] = new Array(batch.records.length);
   // Records are independent: decrypt and encrypt them all at once, keeping their order in the output.

@@ -11,7 +11,8 @@ import {
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring, LEGACY_KEY_ID } from "../envelope/keyring.ts";
 import { deadLetterHeader } from "../messaging/dead_letter.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
+import { silentTracer } from "../testing/silent_tracer.ts";
 
 const key = await parseKey("0".repeat(64));
 const otherKey = await parseKey("1".repeat(64));
@@ -19,7 +20,7 @@ const options = { inboxTopic: "inbox", dlqTopic: "s1-dlq", maxMessageBytes: 6553
 const now = new Date("2026-11-25T10:00:00.000Z");
 /** The ring of one legacy key: it opens the header-less envelopes most tests here seal, and seals as "default". */
 const keyring = new Keyring(new Map([[LEGACY_KEY_ID, key]]), LEGACY_KEY_ID);
-const deps = { keyring, now: () => now, logger: createLogger("silent", {}) };
+const deps = { keyring, now: () => now, logger: createLogger("silent", {}), tracer: silentTracer() };
 const order = {
   orderId: "o-1",
   userId: "u-1",

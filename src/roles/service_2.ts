@@ -6,7 +6,7 @@
  * @module
  */
 import type { InRecord, OutRecord, RecordBatch, RecordSink, RecordSource } from "../messaging/records.ts";
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { Keyring } from "../envelope/keyring.ts";
 import { type EnrichedOrder, parseEnrichedOrder } from "../order/order.ts";
 import type { FulfillmentState, OrderStore, SavedOrder } from "../fulfilment/order_store.ts";
@@ -18,7 +18,7 @@ import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { countOutputs } from "./count_outputs.ts";
 import { readEnvelope } from "./read_envelope.ts";
 import { settleAll } from "./settle_all.ts";
-import { type HopTracer, hopTracer } from "../tracing/spans.ts";
+import type { HopTracer } from "../tracing/spans.ts";
 import { TRACEPARENT_HEADER } from "../tracing/traceparent.ts";
 
 /** What service-2 talks to. */
@@ -32,8 +32,8 @@ export interface Service2Deps {
   logger: Logger;
   /** Counts for `/metrics`; none kept when absent. */
   metrics?: ChainMetrics;
-  /** Hop spans ("fulfil"); the process's tracer over the OpenTelemetry API's global provider when absent. */
-  tracer?: HopTracer;
+  /** Hop spans ("fulfil"), passed in by the wiring (one per process). */
+  tracer: HopTracer;
   /** The role's stop signal: it ends the wait of a mail's mark that keeps failing (see {@link markRetry}). */
   signal?: AbortSignal;
 }
@@ -155,7 +155,7 @@ export async function fulfilBatch(
   const dlq = { topic: options.dlqTopic, limitBytes: options.recordLimitBytes };
   const byRequest = new Map<string, { order: EnrichedOrder; record: InRecord; workerName: string }[]>();
   // service-2's hop of each order's trace: a child of the router's span, from the record's `traceparent`.
-  const tracer = deps.tracer ?? hopTracer();
+  const { tracer } = deps;
   const deadLetter = (record: InRecord, reason: string, detail: string) => {
     deadLetters.push(deadLetterRecord(record, reason, detail, dlq));
     stats.deadLettered++;

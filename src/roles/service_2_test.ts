@@ -7,13 +7,15 @@ import { encodeEnvelope, sealEnvelope } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring, LEGACY_KEY_ID } from "../envelope/keyring.ts";
 import { deadLetterHeader } from "../messaging/dead_letter.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
+import { silentTracer } from "../testing/silent_tracer.ts";
 import type { EnrichedOrder } from "../order/order.ts";
 
 const key = await parseKey("2".repeat(64));
 /** The ring of one legacy key: it opens the header-less envelopes these tests seal. */
 const keyring = new Keyring(new Map([[LEGACY_KEY_ID, key]]), LEGACY_KEY_ID);
 const logger = createLogger("silent", {});
+const tracer = silentTracer();
 const options = { dlqTopic: "s2-dlq", maxMessageBytes: 65536, recordLimitBytes: 131072 };
 const items = [{ sku: "sku-001", quantity: 2, price: 5 }, { sku: "sku-002", quantity: 1, price: 3 }];
 const valid: EnrichedOrder = {
@@ -50,7 +52,7 @@ async function deliver(
   const s = stats();
   await fulfilBatch(
     { topic: "s2", partition: 0, records },
-    { sink: deps.sink ?? new MemorySink(), keyring, logger, ...deps },
+    { sink: deps.sink ?? new MemorySink(), keyring, logger, tracer, ...deps },
     options,
     s,
   );
@@ -137,7 +139,7 @@ Deno.test("fulfilBatch() dead-letters what it cannot decrypt or read as an order
   const s = stats();
   await fulfilBatch(
     { topic: "s2", partition: 0, records },
-    { sink, keyring, store, mailer, logger },
+    { sink, keyring, store, mailer, logger, tracer },
     options,
     s,
   );
@@ -162,7 +164,7 @@ Deno.test("fulfilBatch() dead-letters an order whose mail is refused for good, a
   const s = stats();
   await fulfilBatch(
     { topic: "s2", partition: 0, records },
-    { sink, keyring, store, mailer, logger },
+    { sink, keyring, store, mailer, logger, tracer },
     options,
     s,
   );
@@ -182,9 +184,9 @@ Deno.test("fulfilBatch() fails the batch on a mail failure that may pass later, 
   const records = [{ ...inRecord(0, encodeEnvelope(envelope)), topic: "s2", partition: 0 }];
   const batch = { topic: "s2", partition: 0, records };
   const s = stats();
-  await assert.rejects(fulfilBatch(batch, { sink, keyring, store, mailer, logger }, options, s));
+  await assert.rejects(fulfilBatch(batch, { sink, keyring, store, mailer, logger, tracer }, options, s));
   assert.equal(sink.sent.length, 0, "nothing dead-lettered");
-  await fulfilBatch(batch, { sink, keyring, store, mailer, logger }, options, s);
+  await fulfilBatch(batch, { sink, keyring, store, mailer, logger, tracer }, options, s);
   assert.deepEqual(s, { fulfilled: 1, rejected: 0, repeated: 0, deadLettered: 0 });
   assert.equal(mailer.sent.length, 1);
 });
@@ -279,7 +281,12 @@ Deno.test("service-2's stop ends the wait of a mark that keeps failing, and the 
   const batch = { topic: "s2", partition: 0, records: [record] };
   await onFakeClock(() =>
     assert.rejects(
-      fulfilBatch(batch, { sink, keyring, store, mailer, logger, signal: stop.signal }, options, stats()),
+      fulfilBatch(
+        batch,
+        { sink, keyring, store, mailer, logger, tracer, signal: stop.signal },
+        options,
+        stats(),
+      ),
     )
   );
   assert.equal(store.attempts, 3, "no try after the stop");

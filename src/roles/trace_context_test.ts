@@ -14,12 +14,13 @@ import { MemoryRoutingLog } from "../testing/memory_routing_log.ts";
 import { MemoryOrderStore } from "../testing/memory_order_store.ts";
 import { RecordingMailer } from "../testing/recording_mailer.ts";
 import { RecordingTracerProvider } from "../testing/recording_tracer.ts";
+import { silentTracer } from "../testing/silent_tracer.ts";
 import type { Route, RouteRegistry } from "../routing/route_registry.ts";
 import type { InRecord, RecordBatch } from "../messaging/records.ts";
 import { encodeEnvelope, KEY_ID_HEADER, sealWithKeyring } from "../envelope/envelope.ts";
 import { parseKey } from "../envelope/aes_gcm.ts";
 import { Keyring } from "../envelope/keyring.ts";
-import { createLogger } from "../app/log.ts";
+import { createLogger } from "../logging/pino_logger.ts";
 import { HopTracer } from "../tracing/spans.ts";
 import { formatTraceparent, parseTraceparent, type TraceContext } from "../tracing/traceparent.ts";
 
@@ -66,7 +67,7 @@ async function sealed(workerName: string) {
   return { id: s.envelope.request_id, value: encodeEnvelope(s.envelope), keyId: s.keyId };
 }
 
-const noTracer = new HopTracer();
+const noTracer = silentTracer();
 
 Deno.test("the command center forwards the traceparent continued: same trace id, its own new span id", async () => {
   const sink = new MemorySink();

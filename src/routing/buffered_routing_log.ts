@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
 import { backoffDelay, isRetriable } from "../failure/retry_policy.ts";
 import type { RoutingLog, RoutingLogStats, RoutingRow } from "./routing_log.ts";
 

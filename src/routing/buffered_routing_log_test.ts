@@ -7,7 +7,8 @@ import {
   type RowWriter,
 } from "./buffered_routing_log.ts";
 import { NoRoutingLog, type RoutingRow } from "./routing_log.ts";
-import { createLogger, type Logger } from "../app/log.ts";
+import type { Logger } from "../logging/logger.ts";
+import { createLogger } from "../logging/pino_logger.ts";
 
 /** A writer whose every call waits for the test to settle it, unless it is set to answer at once. */
 class ControlledWriter implements RowWriter {

@@ -62,7 +62,10 @@ const kinds: Record<HopName, SpanKind> = {
   fulfil: SpanKind.CONSUMER,
 };
 
-/** Starts hop spans; make one per role with {@link hopTracer}, or give a provider in tests. */
+/**
+ * Starts hop spans. The wiring (src/app/launch.ts) makes one per process over the global provider and passes it
+ * to the role; tests pass their own (src/testing: silent_tracer.ts, or one over recording_tracer.ts).
+ */
 export class HopTracer {
   readonly #tracer: Tracer | undefined;
 
@@ -125,14 +128,4 @@ function endSpan(span: Span, attributes: HopAttributes | undefined, failed: bool
   if (attributes) span.setAttributes(attributes as Attributes);
   if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: attributes?.outcome });
   span.end();
-}
-
-let shared: HopTracer | undefined;
-
-/**
- * The process's hop tracer over the global provider, made on first use (Deno registers its provider before any
- * module runs, so the first use sees it).
- */
-export function hopTracer(): HopTracer {
-  return shared ??= new HopTracer();
 }

@@ -7,7 +7,7 @@
  */
 import type { BaseOptions, Broker, Consumer } from "@platformatic/kafka";
 import { channel } from "node:diagnostics_channel";
-import type { Logger } from "../../app/log.ts";
+import type { Logger } from "../../logging/logger.ts";
 import { kafkaApiName, type RequestCounts } from "../../observability/request_counts.ts";
 import { type KafkaSecurity, type KafkaSettings, tlsConnectionOptions } from "../kafka_settings.ts";
 

@@ -1,5 +1,6 @@
 /**
- * The one logger: JSON lines on stderr (stdout stays for a role's output, such as the publisher's request ids).
+ * The one logger, the adapter of the {@link Logger} port on pino: JSON lines on stderr (stdout stays for a role's
+ * output, such as the publisher's request ids).
  *
  * Never log a key, a plaintext or a payload: pass ids, topics, counts and reasons only.
  *
@@ -7,9 +8,7 @@
  */
 import pino from "pino";
 import process from "node:process";
-
-/** A structured logger (pino's). */
-export type Logger = pino.Logger;
+import type { Logger } from "./logger.ts";
 
 /** The levels a user may choose with `LOG_LEVEL`. */
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
