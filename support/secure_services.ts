@@ -32,7 +32,7 @@ import {
 } from "./local_services.ts";
 import { routeWarnings } from "./services.ts";
 import { Kafka, logLevel } from "kafkajs";
-import { createKafka, kafkaSecurityOptions } from "../src/kafka/kafka_client.ts";
+import { createKafka, kafkaSecurityOptions } from "../src/kafka/kafkajs/kafka_client.ts";
 import { createCassandraClient } from "../src/cassandra/cassandra_client.ts";
 import { createLogger } from "../src/logging/pino_logger.ts";
 

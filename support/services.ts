@@ -10,7 +10,7 @@ import type { Kafka } from "kafkajs";
 import type cassandra from "cassandra-driver";
 import { SettingReader } from "../src/app/setting_reader.ts";
 import { createLogger, routeProcessWarnings } from "../src/logging/pino_logger.ts";
-import { createKafka } from "../src/kafka/kafka_client.ts";
+import { createKafka } from "../src/kafka/kafkajs/kafka_client.ts";
 import { ensureTopics } from "../src/kafka/topics.ts";
 import { createCassandraClient } from "../src/cassandra/cassandra_client.ts";
 

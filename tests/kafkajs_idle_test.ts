@@ -1,5 +1,5 @@
 /**
- * chain's kafkajs clients are free of kafkajs 2.2.4's idle timer loop (src/kafka/kafkajs_idle_loop.ts): a
+ * chain's kafkajs clients are free of kafkajs 2.2.4's idle timer loop (src/kafka/kafkajs/kafkajs_idle_loop.ts): a
  * connected admin that has answered a request sets (almost) no timers while it waits.
  */
 import assert from "node:assert/strict";

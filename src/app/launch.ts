@@ -17,7 +17,7 @@ import { type Page, serveHttp } from "../observability/http_server.ts";
 import { commandCenterDashboard } from "../observability/dashboard.ts";
 import { CountingMailer } from "../observability/counting_mailer.ts";
 import { reportKeyUsage } from "../observability/key_usage.ts";
-import { countKafkajsRequests, createKafka } from "../kafka/kafka_client.ts";
+import { countKafkajsRequests, createKafka } from "../kafka/kafkajs/kafka_client.ts";
 import { countPlatformaticRequests } from "../kafka/platformatic/platformatic_client.ts";
 import { RequestCounts } from "../observability/request_counts.ts";
 import { ensureTopics, topicRecordLimits } from "../kafka/topics.ts";

@@ -8,8 +8,8 @@
 import type { Kafka } from "kafkajs";
 import type { Logger } from "../logging/logger.ts";
 import type { RecordSink, RecordSource } from "../messaging/records.ts";
-import { KafkaRecordSink } from "./kafka_record_sink.ts";
-import { KafkaRecordSource } from "./kafka_record_source.ts";
+import { KafkaRecordSink } from "./kafkajs/kafka_record_sink.ts";
+import { KafkaRecordSource } from "./kafkajs/kafka_record_source.ts";
 import type { SourceOptions } from "./source_options.ts";
 import type { KafkaSettings } from "./kafka_settings.ts";
 import { createPlatformaticKafka } from "./platformatic/platformatic_client.ts";

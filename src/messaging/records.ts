@@ -1,7 +1,7 @@
 /**
  * The records roles read and write, and the two small interfaces they use to do it. The real adapters wrap
- * @platformatic/kafka (src/kafka/platformatic/, the default client) and kafkajs (src/kafka/kafka_record_source.ts,
- * src/kafka/kafka_record_sink.ts, `KAFKA_CLIENT=kafkajs`); tests use the in-memory fakes in
+ * @platformatic/kafka (src/kafka/platformatic/, the default client) and kafkajs (src/kafka/kafkajs/kafka_record_source.ts,
+ * src/kafka/kafkajs/kafka_record_sink.ts, `KAFKA_CLIENT=kafkajs`); tests use the in-memory fakes in
  * src/testing/memory_kafka.ts.
  *
  * @module

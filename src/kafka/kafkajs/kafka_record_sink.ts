@@ -5,8 +5,8 @@
  */
 import { type Kafka, type Message, Partitioners, type Producer, type TopicMessages } from "kafkajs";
 import { Buffer } from "node:buffer";
-import type { OutRecord, RecordSink } from "../messaging/records.ts";
-import { produceRequests } from "./produce_requests.ts";
+import type { OutRecord, RecordSink } from "../../messaging/records.ts";
+import { produceRequests } from "../produce_requests.ts";
 
 function bytes(value: Uint8Array | string | null): Buffer | string | null {
   if (value === null || typeof value === "string" || Buffer.isBuffer(value)) return value;

@@ -1,13 +1,14 @@
 /**
- * Creates the kafkajs client every role uses, with kafkajs's own log lines routed to the process logger.
+ * Creates the kafkajs client (the admin work of every role, and the record adapters under `KAFKA_CLIENT=kafkajs`),
+ * with kafkajs's own log lines routed to the process logger.
  *
  * @module
  */
 import { Kafka, type KafkaConfig, type logCreator, logLevel } from "kafkajs";
-import type { Logger } from "../logging/logger.ts";
-import { kafkaApiName, type RequestCounts } from "../observability/request_counts.ts";
+import type { Logger } from "../../logging/logger.ts";
+import { kafkaApiName, type RequestCounts } from "../../observability/request_counts.ts";
 import { fixKafkajsIdleLoop } from "./kafkajs_idle_loop.ts";
-import { type KafkaSecurity, type KafkaSettings, tlsConnectionOptions } from "./kafka_settings.ts";
+import { type KafkaSecurity, type KafkaSettings, tlsConnectionOptions } from "../kafka_settings.ts";
 
 /** kafkajs's `ssl` and `sasl` options for `security`: the certificate and the server's name are always checked. */
 export function kafkaSecurityOptions(security: KafkaSecurity | undefined): Pick<KafkaConfig, "ssl" | "sasl"> {

@@ -4,9 +4,9 @@
  * @module
  */
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
-import type { InRecord, RecordBatch, RecordSource } from "../messaging/records.ts";
-import { ConsumerContact } from "./consumer_contact.ts";
-import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "./source_options.ts";
+import type { InRecord, RecordBatch, RecordSource } from "../../messaging/records.ts";
+import { ConsumerContact } from "../consumer_contact.ts";
+import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../source_options.ts";
 
 function headers(raw: IHeaders | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
