@@ -43,7 +43,17 @@ import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { GENERATED_SKUS } from "../order/order.ts";
 import { runCommandCenter } from "../roles/command_center.ts";
-import { followRoutes, routesFileView, runRoutes, seedRoutes, warnIfRoutesDiffer } from "./routes_command.ts";
+import {
+  currentRoutes,
+  followRoutes,
+  routesFileView,
+  runRoutes,
+  seedRoutes,
+  warnIfRoutesDiffer,
+} from "./routes_command.ts";
+import { runDlq } from "../dlq/dlq_command.ts";
+import { DlqReplays } from "../cassandra/dlq_replays.ts";
+import { readTopicsToEnd } from "../kafka/topic_snapshot.ts";
 import { RouteAudit } from "../cassandra/route_audit.ts";
 import { runService1 } from "../roles/service_1.ts";
 import { runService2 } from "../roles/service_2.ts";
@@ -151,6 +161,7 @@ const wiring: { [N in RunnableCommand["name"]]: Wiring<N> } = {
   "init": wireInit,
   "trace": wireTrace,
   "routes": wireRoutes,
+  "dlq": wireDlq,
   "stats": wireStats,
   "lag": wireLag,
   "command-center": wireCommandCenter,
@@ -215,6 +226,28 @@ async function wireRoutes(command: Extract<RunnableCommand, { name: "routes" }>,
     context,
     (work) => withCassandra(common, context, work),
   );
+}
+
+/**
+ * `chain dlq list|replay`: the dead-letter topics read to their end with kafkajs, the replays recorded in
+ * Cassandra (`dlq_replays`, made sure of first, so Cassandra being down stops a replay before it publishes), the
+ * live routes read only when a decision needs them, and the replays published by the roles' sink (acks=all).
+ */
+async function wireDlq(command: Extract<RunnableCommand, { name: "dlq" }>, context: Context) {
+  const { common, request } = command;
+  return await withCassandra(common, context, async (client) => {
+    await ensureSchema(client, common.cassandra.keyspace, common.cassandra.replication);
+    return await runDlq(request, {
+      readTopics: (topics) =>
+        readTopicsToEnd(context.kafka, topics, { groupPrefix: `${common.clientId}-read` }),
+      replays: new DlqReplays(client, common.cassandra.keyspace),
+      routes: () => currentRoutes(context, common),
+      withSink: (work) => withSink(context, work),
+      stdout: context.stdout,
+      logger: context.logger,
+      now: () => new Date(),
+    });
+  });
 }
 
 async function wireTrace(command: Extract<RunnableCommand, { name: "trace" }>, context: Context) {
