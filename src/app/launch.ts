@@ -51,7 +51,7 @@ import {
   seedRoutes,
   warnIfRoutesDiffer,
 } from "./routes_command.ts";
-import { runDlq } from "../dlq/dlq_command.ts";
+import { deadLetterCounts, runDlq } from "../dlq/dlq_command.ts";
 import { DlqReplays } from "../cassandra/dlq_replays.ts";
 import { readTopicsToEnd } from "../kafka/topic_snapshot.ts";
 import { RouteAudit } from "../cassandra/route_audit.ts";
@@ -314,11 +314,32 @@ async function wireCommandCenter(
   // The dashboard on the HTTP port: lag of the command center's group and the services' (sampled while viewed).
   // And how the live routes differ from the routes file it started with.
   const fileView = () => routesFileView(registry.snapshot(), command.registry, command.routesFile, common);
-  const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, [
-    { group: common.groupId, topics: [topics.inbox] },
-    { group: lagDefaultGroups[1], topics: [topics.service1] },
-    { group: lagDefaultGroups[2], topics: [topics.service2] },
-  ], fileView);
+  // And the chain's dead-letter topics by topic and reason, replayable and replayed (the replays need Cassandra).
+  const replays = cassandra ? new DlqReplays(cassandra, common.cassandra.keyspace) : undefined;
+  const deadLetterSampler = async () => ({
+    rows: await deadLetterCounts(
+      {
+        readTopics: (names) =>
+          readTopicsToEnd(context.kafka, names, { groupPrefix: `${common.clientId}-dlq` }),
+        replays,
+      },
+      [topics.commandCenterDlq, topics.service1Dlq, topics.service2Dlq],
+      new Set([topics.inbox, topics.service1, topics.service2]),
+      registry.snapshot(),
+    ),
+  });
+  const dashboard = commandCenterDashboard(
+    context.kafka,
+    context.metrics,
+    registry,
+    [
+      { group: common.groupId, topics: [topics.inbox] },
+      { group: lagDefaultGroups[1], topics: [topics.service1] },
+      { group: lagDefaultGroups[2], topics: [topics.service2] },
+    ],
+    fileView,
+    deadLetterSampler,
+  );
   Object.assign(context.pages, dashboard.pages());
   try {
     if (cassandra) ({ routingLog, tallies } = await openRoutingLog(cassandra, command, context));

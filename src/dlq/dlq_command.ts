@@ -15,6 +15,7 @@ import { decideReplay, type PastReplay } from "./replay_decision.ts";
 import { replayRecord } from "./replay_record.ts";
 import { type DecidedDeadLetter, formatDlqJson, formatDlqTable, formatReplay } from "./dlq_report.ts";
 import { type DlqReplayRow, replayedRecordId } from "../cassandra/dlq_replays.ts";
+import { type DeadLetterCount, summarizeDeadLetters } from "./dlq_summary.ts";
 
 /** What `chain dlq` was asked: which topics, which dead letters, and to list or replay them. */
 export interface DlqRequest {
@@ -157,4 +158,28 @@ async function attachReplays(selected: Selected[], store: ReplayStore): Promise<
     s.replays = (byRecord.get(replayedRecordId(s.entry)) ?? [])
       .sort((a, b) => a.replayedAt.getTime() - b.replayedAt.getTime());
   }
+}
+
+/**
+ * The dashboard's figures of the dead-letter topics: every record of `topics` counted by topic and reason, with
+ * how many `chain dlq replay` would take now (no `--again`, no `--force`, against `routes`) and how many were
+ * replayed (unknown without `replays`).
+ */
+export async function deadLetterCounts(
+  deps: Pick<DlqDeps, "readTopics"> & { replays?: ReplayStore },
+  topics: readonly string[],
+  inputTopics: ReadonlySet<string>,
+  routes: RouteRegistry,
+): Promise<DeadLetterCount[]> {
+  const selected: Selected[] = (await deps.readTopics(topics)).map((record) => ({
+    record,
+    entry: deadLetterEntry(record),
+    replays: [],
+  }));
+  if (deps.replays) await attachReplays(selected, deps.replays);
+  return summarizeDeadLetters(selected.map(({ entry, replays }) => ({
+    entry,
+    replays: deps.replays ? replays : null,
+    decision: decideReplay(entry, { inputTopics, routes, past: replays, again: false, force: false }),
+  })));
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type DlqDeps, type DlqRequest, runDlq } from "./dlq_command.ts";
+import { deadLetterCounts, type DlqDeps, type DlqRequest, runDlq } from "./dlq_command.ts";
 import { MemorySink } from "../testing/memory_kafka.ts";
 import { MemoryReplayStore } from "../testing/memory_replay_store.ts";
 import { createLogger } from "../app/log.ts";
@@ -163,4 +163,27 @@ Deno.test("runDlq() list filters, prints no data, iv or tag, and counts by reaso
   const since = fixture([deadLetter(0, "route_disabled", ids[0]), deadLetter(5, "malformed", ids[1])]);
   await runDlq(request({ action: "list", json: true }, { sinceMs: 10_000 - 1_003 }), since.deps);
   assert.deepEqual(JSON.parse(since.out()).deadLetters.map((d: { offset: string }) => d.offset), ["5"]);
+});
+
+Deno.test("deadLetterCounts() counts the topics' dead letters with what a replay would take and what was replayed", async () => {
+  const f = fixture([deadLetter(0, "route_disabled", ids[0]), deadLetter(1, "route_disabled", ids[1])]);
+  f.store.rows.push({
+    key: ids[0],
+    replayedAt: new Date(5_000),
+    actor: "bob",
+    dlqTopic: "cc-dlq",
+    dlqPartition: 0,
+    dlqOffset: "0",
+    dlqTimestamp: 1_000,
+    reason: "route_disabled",
+    targetTopic: "inbox",
+  });
+  const routes = await f.deps.routes();
+  const inputs = new Set(["inbox"]);
+  assert.deepEqual(await deadLetterCounts({ ...f.deps }, ["cc-dlq"], inputs, routes), [
+    { topic: "cc-dlq", reason: "route_disabled", count: 2, replayable: 1, replayed: 1 },
+  ]);
+  assert.deepEqual(await deadLetterCounts({ readTopics: f.deps.readTopics }, ["cc-dlq"], inputs, routes), [
+    { topic: "cc-dlq", reason: "route_disabled", count: 2, replayable: 2, replayed: null },
+  ]);
 });
