@@ -106,29 +106,22 @@ export async function runDlq(request: DlqRequest, deps: DlqDeps): Promise<number
     d.decision.kind === "replay" ? [{ ...d, topic: d.decision.topic }] : []
   );
   if (chosen.length > 0) {
-    // One request, acks=all: the sink resolves only when every replay is on all in-sync replicas.
-    await deps.withSink((sink) => sink.send(chosen.map((c) => replayRecord(c.record, c.topic))));
-    const replayedAt = deps.now();
-    const rows: DlqReplayRow[] = chosen.map(({ entry, topic }) => ({
-      key: replayKey(entry),
-      replayedAt,
-      actor: request.actor,
-      dlqTopic: entry.topic,
-      dlqPartition: entry.partition,
-      dlqOffset: entry.offset,
-      dlqTimestamp: entry.timestamp,
-      reason: entry.reason,
-      targetTopic: topic,
-    }));
-    try {
-      await deps.replays.write(rows);
-    } catch (error) {
-      const places = chosen.map((c) => entryPlace(c.entry)).join(", ");
-      throw new Error(
-        `replayed ${places}, but the dlq_replays rows could not be written (a later replay would not skip ` +
-          `them): ${(error as Error).message}`,
-      );
-    }
+    await deps.withSink(async (sink) => {
+      // A chunk at a time, acks=all, its rows written once it is acknowledged: a failure part way leaves every
+      // replay made with its row, so running the command again replays only the rest.
+      for (let done = 0; done < chosen.length; done += REPLAY_CHUNK) {
+        const chunk = chosen.slice(done, done + REPLAY_CHUNK);
+        try {
+          await sink.send(chunk.map((c) => replayRecord(c.record, c.topic)));
+        } catch (error) {
+          throw new Error(
+            `replayed ${done} of ${chosen.length} (each with its dlq_replays row); the rest were not: ` +
+              (error as Error).message,
+          );
+        }
+        await writeRows(chunk, request.actor, deps);
+      }
+    });
     deps.logger.info(
       { replayed: chosen.map((c) => `${entryPlace(c.entry)} -> ${c.topic}`), actor: request.actor },
       "replayed dead letters",
@@ -136,6 +129,38 @@ export async function runDlq(request: DlqRequest, deps: DlqDeps): Promise<number
   }
   await deps.stdout.write(formatReplay(decided, false));
   return 0;
+}
+
+/** Replays published in one request, then recorded, before the next. */
+const REPLAY_CHUNK = 100;
+
+/** The `dlq_replays` rows of replays just published; a failure names the records left without their row. */
+async function writeRows(
+  chunk: readonly { entry: DeadLetterEntry; topic: string }[],
+  actor: string,
+  deps: Pick<DlqDeps, "replays" | "now">,
+): Promise<void> {
+  const replayedAt = deps.now();
+  const rows: DlqReplayRow[] = chunk.map(({ entry, topic }) => ({
+    key: replayKey(entry),
+    replayedAt,
+    actor,
+    dlqTopic: entry.topic,
+    dlqPartition: entry.partition,
+    dlqOffset: entry.offset,
+    dlqTimestamp: entry.timestamp,
+    reason: entry.reason,
+    targetTopic: topic,
+  }));
+  try {
+    await deps.replays.write(rows);
+  } catch (error) {
+    const places = chunk.map((c) => entryPlace(c.entry)).join(", ");
+    throw new Error(
+      `replayed ${places}, but the dlq_replays rows could not be written (a later replay would not skip ` +
+        `them): ${(error as Error).message}`,
+    );
+  }
 }
 
 /** Fills in each dead letter's past replays: the rows under its key that name its own place and timestamp. */

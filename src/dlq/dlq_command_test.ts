@@ -187,3 +187,24 @@ Deno.test("deadLetterCounts() counts the topics' dead letters with what a replay
     { topic: "cc-dlq", reason: "route_disabled", count: 2, replayable: 2, replayed: null },
   ]);
 });
+
+Deno.test("runDlq() replays in chunks, each recorded once sent: a failed send leaves the rows of those before", async () => {
+  const records = Array.from(
+    { length: 250 },
+    (_, i) => deadLetter(i, "permanent_failure", crypto.randomUUID()),
+  );
+  const f = fixture(records);
+  const send = f.sink.send.bind(f.sink);
+  let sends = 0;
+  f.sink.send = (batch) => ++sends === 3 ? Promise.reject(new Error("broker gone")) : send(batch);
+  await assert.rejects(
+    runDlq(replay(true), f.deps),
+    /^Error: replayed 200 of 250 \(each with its dlq_replays row\); the rest were not: broker gone$/,
+  );
+  assert.equal(f.sink.sent.length, 200);
+  assert.equal(f.store.rows.length, 200);
+  const again = fixture(records);
+  again.store.rows.push(...f.store.rows);
+  await runDlq(replay(true), again.deps);
+  assert.equal(again.sink.sent.length, 50, "the second run replays only the rest");
+});
