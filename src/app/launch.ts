@@ -99,7 +99,7 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
   routeProcessWarnings(logger);
   const kafka = createKafka(
     { brokers: common.brokers, clientId: common.clientId, security: common.kafkaSecurity },
-    logger,
+    kafkaLogger(command, logger),
   );
   const requests = new RequestCounts();
   countKafkajsRequests(kafka, requests);
@@ -127,6 +127,15 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
   } finally {
     stopCounting();
   }
+}
+
+/**
+ * The logger kafkajs's own lines go to. `chain dlq` is an operator's command whose failure is its one `chain:`
+ * line: kafkajs's retry lines (one per attempt while a broker is away) stay out unless debugging.
+ */
+function kafkaLogger(command: RunnableCommand, logger: Logger): Logger {
+  if (command.name !== "dlq" || logger.isLevelEnabled("debug")) return logger;
+  return logger.child({}, { level: "fatal" });
 }
 
 /** Runs the wiring, with `/ping`, `/ready` and `/metrics` served meanwhile when the role has an HTTP port. */
