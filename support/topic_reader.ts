@@ -8,8 +8,9 @@
  * @module
  */
 import type { Admin, ConsumerConfig, Kafka, KafkaMessage } from "kafkajs";
-import type { Buffer } from "node:buffer";
+import { Buffer } from "node:buffer";
 import { uniqueName } from "./services.ts";
+import { readTopicsToEnd } from "../src/kafka/topic_snapshot.ts";
 
 /** One record as read back: its key (`""` when it has none), place, broker timestamp (ms) and value. */
 export interface TopicRecord {
@@ -136,34 +137,31 @@ export function readTopic(
 }
 
 /**
- * Reads every record `topic` holds now (up to each partition's current end, found first) and returns them; an
- * empty or missing topic gives `[]`. Records appended meanwhile may or may not be included.
+ * Reads every record `topic` holds now (up to each partition's current end, found first) and returns them, by
+ * partition and offset; an empty or missing topic gives `[]`. Records appended meanwhile may or may not be
+ * included. The product's reader (src/kafka/topic_snapshot.ts, `chain dlq`'s) does the reading, in a group of
+ * its own; it rejects when the ends are not reached within `timeoutMs` (default 120 s).
  */
 export async function readTopicToEnd(
   kafka: Kafka,
   topic: string,
-  options: ReadOptions = {},
+  options: Pick<ReadOptions, "timeoutMs"> = {},
 ): Promise<TopicRecord[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: { partition: number; low: string; high: string }[];
-  try {
-    ends = await admin.fetchTopicOffsets(topic).catch(() => []);
-  } finally {
-    await admin.disconnect();
-  }
-  const remaining = new Map(ends.filter((e) => e.high !== e.low).map((e) => [e.partition, BigInt(e.high)]));
-  return await consumeUntil(kafka, topic, {
-    ...options,
-    keep: (record) => {
-      const end = remaining.get(record.partition);
-      const offset = BigInt(record.message.offset);
-      if (end === undefined || offset >= end) return undefined;
-      if (offset + 1n >= end) remaining.delete(record.partition);
-      return topicRecord(record);
-    },
-    until: () => remaining.size === 0,
+  const records = await readTopicsToEnd(kafka, [topic], {
+    groupPrefix: "topic-reader",
+    timeoutMs: options.timeoutMs ?? 120_000,
   });
+  const decoder = new TextDecoder();
+  return records.map((r) => ({
+    key: r.key === null ? "" : decoder.decode(r.key),
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    value: r.value === null ? null : Buffer.from(r.value),
+    headers: Object.fromEntries(
+      Object.entries(r.headers).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
+  }));
 }
 
 /**

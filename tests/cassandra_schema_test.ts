@@ -38,6 +38,7 @@ Deno.test({
         { prepare: true },
       )).rows.map((r) => r.get("table_name")).sort();
       assert.deepEqual(tables, [
+        "dlq_replays",
         "inventory",
         "inventory_movements",
         "orders",

@@ -86,6 +86,15 @@ Deno.test({
       );
       assert.match(await text(page, "#failures tbody"), /unknown_worker/);
 
+      // The dead-letter topics by topic and reason (read every 30 s while the page is open): the unknown worker's
+      // dead letters are not replayable while it has no route.
+      const dlqRow = `#dead-letter-topics tr[data-topic="${chain.topics.COMMAND_CENTER_DLQ_TOPIC}"]` +
+        '[data-reason="unknown_worker"]';
+      await page.waitForSelector(dlqRow, { timeout: 45_000 });
+      const dlqCells = await page.$$eval(`${dlqRow} td`, (cells) => cells.map((c) => c.textContent ?? ""));
+      assert.ok(number(dlqCells[2]) > 0, `dead letters counted: ${dlqCells.join(" | ")}`);
+      assert.equal(dlqCells[3], "0", "none replayable while the worker has no route");
+
       // The graph: one edge per route of the registry, the disabled one dashed.
       const edges = await page.$$eval(
         "#graph path.edge[data-route]",

@@ -5,7 +5,6 @@
  * @module
  */
 import type { Kafka } from "kafkajs";
-import { uniqueName } from "../../support/services.ts";
 import { readTopicToEnd } from "../../support/topic_reader.ts";
 
 /** One dead-letter record as read back. */
@@ -23,11 +22,7 @@ export async function readDeadLetters(
   topic: string,
   timeoutMs = 60_000,
 ): Promise<DeadLetter[]> {
-  const records = await readTopicToEnd(kafka, topic, {
-    groupId: uniqueName("faults-dlq-reader"),
-    timeoutMs,
-    consumer: { maxBytesPerPartition: 4 << 20 },
-  });
+  const records = await readTopicToEnd(kafka, topic, { timeoutMs });
   return records.map(({ key, partition, offset, value, headers }) => ({
     key,
     partition,

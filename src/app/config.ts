@@ -48,6 +48,8 @@ import { NAME_PATTERN, NAME_RULE, REQUEST_ID_PATTERN } from "../messaging/names.
 import { parseDuration } from "../stats/route_stats.ts";
 import { assertNoLoops, parseRouteRegistry, type RouteRegistry } from "../routing/route_registry.ts";
 import type { RouteRequest } from "../routing/live_route_registry.ts";
+import type { DlqRequest } from "../dlq/dlq_command.ts";
+import { deadLetterReasons } from "../dlq/dlq_filter.ts";
 
 export { ConfigError } from "./config_error.ts";
 
@@ -97,6 +99,7 @@ export type RunnableCommand =
   | { name: "init"; common: CommonConfig; registry: RouteRegistry; routesFile: RoutesFile; actor: string }
   | { name: "routes"; common: CommonConfig; actor: string; action: RoutesAction }
   | { name: "trace"; common: CommonConfig; requestId: string }
+  | { name: "dlq"; common: CommonConfig; request: DlqRequest }
   /** `groups`: the consumer groups to look at, chain's own (the role names) unless `--group` names others. */
   | { name: "lag"; common: CommonConfig; groups: string[]; windowSeconds: number; json: boolean }
   | {
@@ -207,9 +210,13 @@ export async function resolveCommand(
     const common = resolveCommon(read, "lag");
     return { name: "lag", common, groups, windowSeconds, json: values.json === true };
   }
+  if (command === "dlq") {
+    const common = resolveCommon(read, "dlq");
+    return { name: "dlq", common, request: resolveDlqRequest(read, values, rest, common, env) };
+  }
   if (command !== undefined) {
     throw new ConfigError(
-      `unknown command "${command}"; commands are trace, init, stats, lag and routes, see --help`,
+      `unknown command "${command}"; commands are trace, init, stats, lag, routes and dlq, see --help`,
     );
   }
   const role = read.text("role");
@@ -536,4 +543,82 @@ function resolveActor(read: SettingReader, env: Record<string, string | undefine
     throw new ConfigError("--actor / CHAIN_ACTOR must be at most 256 characters, without control characters");
   }
   return actor;
+}
+
+const DLQ_USAGE = "usage: chain dlq list|replay [--topic T] [--reason R] [--worker W] [--request-id ID] " +
+  "[--since DURATION] [--json (list)] [--yes] [--again] [--force] (replay)";
+
+/** The longest `--since` of `chain dlq`: dead-letter topics may keep records much longer than the metadata log. */
+const DLQ_SINCE_MAX_MS = 365 * 86_400_000;
+
+/**
+ * Parses `chain dlq list|replay` and its filters: `--topic` must be one of the chain's dead-letter topics,
+ * `--reason` a reason chain writes, `--worker` a worker name, `--request-id` a UUID, `--since` a duration (the
+ * flag only: STATS_SINCE and its default are `chain stats`'s).
+ */
+function resolveDlqRequest(
+  read: SettingReader,
+  values: Record<string, unknown>,
+  rest: string[],
+  common: CommonConfig,
+  env: Record<string, string | undefined>,
+): DlqRequest {
+  const [action, ...extra] = rest;
+  if ((action !== "list" && action !== "replay") || extra.length !== 0) {
+    throw new ConfigError(
+      action === undefined || action === "list" || action === "replay"
+        ? DLQ_USAGE
+        : `dlq: unknown action "${action}"; ${DLQ_USAGE}`,
+    );
+  }
+  const flag = (name: string) => values[name] === true;
+  for (const name of action === "list" ? ["yes", "again", "force"] : ["json"]) {
+    if (flag(name)) {
+      throw new ConfigError(
+        `dlq ${action}: --${name} is for dlq ${action === "list" ? "replay" : "list"} only`,
+      );
+    }
+  }
+  const { commandCenterDlq, service1Dlq, service2Dlq } = common.topics;
+  const dlqTopics = [commandCenterDlq, service1Dlq, service2Dlq];
+  const topic = read.text("topic");
+  if (topic !== undefined && !dlqTopics.includes(topic)) {
+    throw new ConfigError(
+      `--topic must be one of the dead-letter topics ${dlqTopics.join(", ")}, got "${topic}"`,
+    );
+  }
+  const reason = read.text("reason");
+  if (reason !== undefined && !(deadLetterReasons as readonly string[]).includes(reason)) {
+    throw new ConfigError(`--reason must be one of ${deadLetterReasons.join(", ")}, got "${reason}"`);
+  }
+  const workerName = read.text("worker");
+  if (workerName !== undefined && !NAME_PATTERN.test(workerName)) {
+    throw new ConfigError(`--worker must be a worker name (${NAME_RULE}), got "${workerName}"`);
+  }
+  const requestId = read.text("requestId");
+  if (requestId !== undefined && !REQUEST_ID_PATTERN.test(requestId)) {
+    throw new ConfigError(`--request-id must be a UUID, got "${requestId}"`);
+  }
+  let sinceMs: number | undefined;
+  if (typeof values.since === "string") {
+    try {
+      sinceMs = parseDuration(values.since, DLQ_SINCE_MAX_MS);
+    } catch (error) {
+      throw new ConfigError(`--since: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return {
+    topics: topic === undefined ? dlqTopics : [topic],
+    filter: {
+      ...(reason !== undefined ? { reason } : {}),
+      ...(workerName !== undefined ? { workerName } : {}),
+      ...(requestId !== undefined ? { requestId: requestId.toLowerCase() } : {}),
+    },
+    ...(sinceMs !== undefined ? { sinceMs } : {}),
+    action: action === "list"
+      ? { action, json: flag("json") }
+      : { action, yes: flag("yes"), again: flag("again"), force: flag("force") },
+    actor: resolveActor(read, env),
+    inputTopics: new Set([common.topics.inbox, common.topics.service1, common.topics.service2]),
+  };
 }

@@ -9,7 +9,7 @@ import type cassandra from "cassandra-driver";
 import type { Kafka } from "kafkajs";
 import type { CommonConfig, RunnableCommand } from "./config.ts";
 import { encryptionKeyVariable } from "./settings.ts";
-import type { Logger } from "../logging/logger.ts";
+import { type Logger, silentLogger } from "../logging/logger.ts";
 import { createLogger, routeProcessWarnings } from "../logging/pino_logger.ts";
 import { ChainMetrics } from "../observability/chain_metrics.ts";
 import { Readiness } from "../observability/readiness.ts";
@@ -44,7 +44,17 @@ import { NoRoutingLog, type RoutingLog } from "../routing/routing_log.ts";
 import type { RouteRegistry } from "../routing/route_registry.ts";
 import { GENERATED_SKUS } from "../order/order.ts";
 import { runCommandCenter } from "../roles/command_center.ts";
-import { followRoutes, routesFileView, runRoutes, seedRoutes, warnIfRoutesDiffer } from "./routes_command.ts";
+import {
+  currentRoutes,
+  followRoutes,
+  routesFileView,
+  runRoutes,
+  seedRoutes,
+  warnIfRoutesDiffer,
+} from "./routes_command.ts";
+import { deadLetterCounts, runDlq } from "../dlq/dlq_command.ts";
+import { DlqReplays } from "../cassandra/dlq_replays.ts";
+import { readTopicsToEnd } from "../kafka/topic_snapshot.ts";
 import { RouteAudit } from "../cassandra/route_audit.ts";
 import { runService1 } from "../roles/service_1.ts";
 import { runService2 } from "../roles/service_2.ts";
@@ -52,7 +62,7 @@ import { generatedOrders, jsonLineOrders, noProgress, publish } from "../roles/p
 import { terminalProgress } from "../roles/terminal_progress.ts";
 import { lines } from "../roles/text_lines.ts";
 import { HopTracer } from "../tracing/spans.ts";
-import { consumerTopics, roleTopics } from "./roles.ts";
+import { consumerTopics, deadLetterSettings, roleTopics } from "./roles.ts";
 import { type LagTarget, sampleConsumerLag } from "../kafka/consumer_lag.ts";
 import { formatLagJson, formatLagTable, lagExitCode } from "../lag/lag_report.ts";
 
@@ -93,7 +103,7 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
   routeProcessWarnings(logger);
   const kafka = createKafka(
     { brokers: common.brokers, clientId: common.clientId, security: common.kafkaSecurity },
-    logger,
+    kafkaLogger(command, logger),
   );
   const requests = new RequestCounts();
   countKafkajsRequests(kafka, requests);
@@ -122,6 +132,15 @@ export async function launch(command: RunnableCommand, signal: AbortSignal, stdo
   } finally {
     stopCounting();
   }
+}
+
+/**
+ * The logger kafkajs's own lines go to. `chain dlq` is an operator's command whose failure is its one `chain:`
+ * line: kafkajs's retry lines (one per attempt while a broker is away) stay out unless debugging.
+ */
+function kafkaLogger(command: RunnableCommand, logger: Logger): Logger {
+  if (command.name !== "dlq" || logger.isLevelEnabled("debug")) return logger;
+  return silentLogger;
 }
 
 /** Runs the wiring, with `/ping`, `/ready` and `/metrics` served meanwhile when the role has an HTTP port. */
@@ -156,6 +175,7 @@ const wiring: { [N in RunnableCommand["name"]]: Wiring<N> } = {
   "init": wireInit,
   "trace": wireTrace,
   "routes": wireRoutes,
+  "dlq": wireDlq,
   "stats": wireStats,
   "lag": wireLag,
   "command-center": wireCommandCenter,
@@ -218,6 +238,28 @@ async function wireRoutes(command: Extract<RunnableCommand, { name: "routes" }>,
     context,
     (work) => withCassandra(common, context, work),
   );
+}
+
+/**
+ * `chain dlq list|replay`: the dead-letter topics read to their end with kafkajs, the replays recorded in
+ * Cassandra (`dlq_replays`, made sure of first, so Cassandra being down stops a replay before it publishes), the
+ * live routes read only when a decision needs them, and the replays published by the roles' sink (acks=all).
+ */
+async function wireDlq(command: Extract<RunnableCommand, { name: "dlq" }>, context: Context) {
+  const { common, request } = command;
+  return await withCassandra(common, context, async (client) => {
+    await ensureSchema(client, common.cassandra.keyspace, common.cassandra.replication);
+    return await runDlq(request, {
+      readTopics: (topics) =>
+        readTopicsToEnd(context.kafka, topics, { groupPrefix: `${common.clientId}-read` }),
+      replays: new DlqReplays(client, common.cassandra.keyspace),
+      routes: () => currentRoutes(context, common),
+      withSink: (work) => withSink(context, work),
+      stdout: context.stdout,
+      logger: context.logger,
+      now: () => new Date(),
+    });
+  });
 }
 
 async function wireTrace(command: Extract<RunnableCommand, { name: "trace" }>, context: Context) {
@@ -289,7 +331,28 @@ async function wireCommandCenter(
     group: role === "command-center" ? common.groupId : group,
     topics: [topic],
   }));
-  const dashboard = commandCenterDashboard(context.kafka, context.metrics, registry, lagTargets, fileView);
+  // And the chain's dead-letter topics by topic and reason, replayable and replayed (the replays need Cassandra).
+  const replays = cassandra ? new DlqReplays(cassandra, common.cassandra.keyspace) : undefined;
+  const deadLetterSampler = async () => ({
+    rows: await deadLetterCounts(
+      {
+        readTopics: (names) =>
+          readTopicsToEnd(context.kafka, names, { groupPrefix: `${common.clientId}-dlq` }),
+        replays,
+      },
+      deadLetterSettings.map((setting) => topics[setting]),
+      new Set(consumerTopics(topics).map(({ topic }) => topic)),
+      registry.snapshot(),
+    ),
+  });
+  const dashboard = commandCenterDashboard(
+    context.kafka,
+    context.metrics,
+    registry,
+    lagTargets,
+    fileView,
+    deadLetterSampler,
+  );
   Object.assign(context.pages, dashboard.pages());
   try {
     if (cassandra) ({ routingLog, tallies } = await openRoutingLog(cassandra, command, context));

@@ -67,7 +67,10 @@ async function withAdmin<T>(
 }
 
 /** The routes topic read to its end, or an error saying to run `chain init` when it is missing. */
-async function currentRoutes(context: RoutesContext, common: CommonConfig): Promise<LiveRouteRegistry> {
+export async function currentRoutes(
+  context: RoutesContext,
+  common: CommonConfig,
+): Promise<LiveRouteRegistry> {
   const exists = await withAdmin(
     context.kafka,
     async (admin) => (await admin.listTopics()).includes(common.routesTopic),

@@ -282,14 +282,19 @@ export const settings = {
     flag: "since",
     env: "STATS_SINCE",
     default: "15m",
-    help: "stats: the window, a number and s | m | h | d, up to 7d",
+    help:
+      "stats: the window, a number and s | m | h | d, up to 7d; dlq: only dead letters this recent (flag only, up to 365d; default all)",
   },
   route: {
     flag: "route",
     env: "STATS_ROUTE",
     help: "stats: only this route id (- for hops without a route; default: every route and -)",
   },
-  json: { flag: "json", type: "boolean", help: "stats, lag: print one JSON document instead of a table" },
+  json: {
+    flag: "json",
+    type: "boolean",
+    help: "stats, lag, dlq list: print one JSON document instead of a table",
+  },
   group: {
     flag: "group",
     env: "LAG_GROUPS",
@@ -301,6 +306,24 @@ export const settings = {
     env: "LAG_WINDOW",
     default: "2",
     help: "lag: seconds over which three samples are taken to judge each status, 1..300",
+  },
+  topic: {
+    flag: "topic",
+    help: "dlq: only this dead-letter topic (default: the command center's, service-1's and service-2's)",
+  },
+  reason: { flag: "reason", help: "dlq: only dead letters of this chain-dlq-reason (route_disabled, …)" },
+  worker: { flag: "worker", help: "dlq: only dead letters of this worker_name" },
+  requestId: { flag: "request-id", help: "dlq: only the dead letters of this request_id" },
+  yes: {
+    flag: "yes",
+    type: "boolean",
+    help: "dlq replay: publish (without it, a dry run that publishes nothing)",
+  },
+  again: { flag: "again", type: "boolean", help: "dlq replay: replay dead letters already replayed too" },
+  force: {
+    flag: "force",
+    type: "boolean",
+    help: "dlq replay: replay even when the route is still missing or disabled",
   },
   httpPort: {
     flag: "http-port",
@@ -360,6 +383,10 @@ export function settingsHelp(): string {
     "       chain routes diff [FILE] [--prune]    the changes apply would publish, one line each; exit 1 if any",
     "       chain routes apply [FILE] [--prune]   publish them, audited; none if one breaks a rule",
     "                                             (FILE: default --routes; --prune: delete live-only routes)",
+    "       chain dlq list [--topic T] [--reason R] [--worker W] [--request-id ID] [--since 1h] [--json]",
+    "                                         the dead letters, one line each, and counts by reason",
+    "       chain dlq replay [same filters] [--yes] [--again] [--force]",
+    "                                         replay them to the topic each came from; a dry run without --yes",
     "       chain --help | --version",
     "",
     "options (flag, environment variable, default):",

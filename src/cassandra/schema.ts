@@ -159,6 +159,32 @@ export function routeChangesCql(keyspace: string): string {
   AND default_time_to_live = 0`;
 }
 
+/**
+ * `dlq_replays`: the audit trail of `chain dlq replay`, one row per dead letter replayed, kept forever
+ * (`default_time_to_live = 0`, as `route_changes`): it must outlive the dead letter it marks as replayed, however
+ * long the dead-letter topic keeps it. Filed by the dead letter's `request_id` (else
+ * `invalid:<dlq topic>/<partition>/<offset>`), so `chain trace` reads a request's replays from one partition and
+ * `chain dlq` the replays of the dead letters it lists by `IN`; a request's replays oldest first. `dlq_timestamp`
+ * is the dead letter's Kafka timestamp: a topic deleted and made again starts its offsets anew, and a replay of
+ * the old record must not mark the new one at the same offset.
+ */
+export function dlqReplaysCql(keyspace: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${checkKeyspaceName(keyspace)}.dlq_replays (
+  request_id text,
+  replayed_at timestamp,
+  replay_id timeuuid,
+  actor text,
+  dlq_topic text,
+  dlq_partition int,
+  dlq_offset bigint,
+  dlq_timestamp timestamp,
+  reason text,
+  target_topic text,
+  PRIMARY KEY ((request_id), replayed_at, replay_id)
+) WITH CLUSTERING ORDER BY (replayed_at ASC, replay_id ASC)
+  AND default_time_to_live = 0`;
+}
+
 /** Every statement {@link ensureSchema} runs, in order: the keyspace, then its tables. */
 export function schemaStatements(keyspace: string, replication: Replication): string[] {
   return [
@@ -169,6 +195,7 @@ export function schemaStatements(keyspace: string, replication: Replication): st
     inventoryCql(keyspace),
     inventoryMovementsCql(keyspace),
     routeChangesCql(keyspace),
+    dlqReplaysCql(keyspace),
   ];
 }
 

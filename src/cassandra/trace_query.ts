@@ -5,9 +5,16 @@
  */
 import type cassandra from "cassandra-driver";
 import type { RoutingRow } from "../routing/routing_log.ts";
+import { type DlqReplayRow, DlqReplays } from "./dlq_replays.ts";
 
-/** One recorded hop, as `chain trace` shows it: a routing row without where in the inbox it was read. */
-export type Hop = Omit<RoutingRow, "requestId" | "sourcePartition" | "sourceOffset">;
+/**
+ * One recorded hop, as `chain trace` shows it: a routing row without where in the inbox it was read. A replay of a
+ * dead letter (`chain dlq replay`, from `dlq_replays`) is a hop too: from the dead-letter topic to the topic it
+ * was published to, with `replay` saying which dead letter and who.
+ */
+export type Hop = Omit<RoutingRow, "requestId" | "sourcePartition" | "sourceOffset"> & {
+  replay?: { of: string; actor: string };
+};
 
 /** The hops of `requestId` in the order they happened (the partition's clustering order: routed_at, hop_id). */
 export async function readTrace(
@@ -21,7 +28,7 @@ export async function readTrace(
     [requestId],
     { prepare: true },
   );
-  return result.rows.map((r) => {
+  const hops = result.rows.map((r) => {
     const hop: Hop = {
       routedAt: r.get("routed_at"),
       workerName: r.get("worker_name") ?? "",
@@ -37,6 +44,26 @@ export async function readTrace(
     if (traceId != null) hop.traceId = traceId;
     return hop;
   });
+  const replays = await new DlqReplays(client, keyspace).read([requestId]);
+  if (replays.length === 0) return hops;
+  return mergeReplays(hops, replays);
+}
+
+/** `hops` with each replay as a hop of its own, all in time order (a replay before the hops it caused). */
+export function mergeReplays(hops: readonly Hop[], replays: readonly DlqReplayRow[]): Hop[] {
+  const replayHops: Hop[] = replays.map((r) => ({
+    routedAt: r.replayedAt,
+    workerName: "chain dlq replay",
+    sourceTopic: r.dlqTopic,
+    targetTopic: r.targetTopic,
+    routeId: "",
+    success: true,
+    processingTimeMs: 0,
+    reason: r.reason,
+    replay: { of: `${r.dlqTopic}/${r.dlqPartition}/${r.dlqOffset}`, actor: r.actor },
+  }));
+  // Stable: a replay at the same millisecond as a hop comes first, as it caused what follows.
+  return [...replayHops, ...hops].sort((a, b) => a.routedAt.getTime() - b.routedAt.getTime());
 }
 
 /**
@@ -50,6 +77,7 @@ export async function readTrace(
  * trace_id 0af7651916cd43dd8448eb211c80319c
  * 2026-11-25T10:00:00.000Z  initial-publisher  inbox → s1  to-s1  ok  0.42 ms
  * 2026-11-25T10:00:00.120Z  service-1-publisher  inbox → command-center-dlq  -  FAILED: unknown_worker  0.10 ms
+ * 2026-11-25T11:00:00.000Z  chain dlq replay  command-center-dlq → inbox  -  replayed command-center-dlq/0/4 (reason unknown_worker) by ana  -
  * ```
  */
 export function formatTrace(hops: readonly Hop[], requestId: string): string {
@@ -62,8 +90,12 @@ export function formatTrace(hops: readonly Hop[], requestId: string): string {
       h.workerName || "-",
       `${h.sourceTopic || "-"} → ${h.targetTopic || "-"}`,
       h.routeId || "-",
-      h.success ? "ok" : `FAILED: ${h.reason || "no reason recorded"}`,
-      `${h.processingTimeMs.toFixed(2)} ms`,
+      h.replay
+        ? `replayed ${h.replay.of} (reason ${h.reason ?? "-"}) by ${h.replay.actor}`
+        : h.success
+        ? "ok"
+        : `FAILED: ${h.reason || "no reason recorded"}`,
+      h.replay ? "-" : `${h.processingTimeMs.toFixed(2)} ms`,
     ].join("  ")
   ).join("\n");
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatTrace, type Hop } from "./trace_query.ts";
+import { formatTrace, type Hop, mergeReplays } from "./trace_query.ts";
 
 const delivered: Hop = {
   routedAt: new Date("2026-11-25T10:00:00.000Z"),
@@ -49,4 +49,35 @@ Deno.test("formatTrace() names the trace id once, on a first line, when the hops
   assert.ok(lines[1].startsWith("2026-11-25T10:00:00.000Z  initial-publisher"), lines[1]);
   const two = formatTrace([{ ...delivered, traceId }, { ...delivered, traceId: "f".repeat(32) }], "r-1");
   assert.equal(two.split("\n")[0], `trace_id ${traceId}, ${"f".repeat(32)}`);
+});
+
+Deno.test("mergeReplays() puts a dead letter's replay among the hops in time order, and formatTrace() shows it", () => {
+  const dead: Hop = {
+    ...delivered,
+    targetTopic: "command-center-dlq",
+    success: false,
+    reason: "route_disabled: the route is disabled",
+  };
+  const after: Hop = { ...delivered, routedAt: new Date("2026-11-25T11:00:00.500Z") };
+  const hops = mergeReplays([dead, after], [{
+    key: "r-1",
+    replayedAt: new Date("2026-11-25T11:00:00.000Z"),
+    actor: "ana",
+    dlqTopic: "command-center-dlq",
+    dlqPartition: 0,
+    dlqOffset: "4",
+    dlqTimestamp: 0,
+    reason: "route_disabled",
+    targetTopic: "inbox",
+  }]);
+  assert.deepEqual(hops.map((h) => h.routedAt.toISOString()), [
+    "2026-11-25T10:00:00.000Z",
+    "2026-11-25T11:00:00.000Z",
+    "2026-11-25T11:00:00.500Z",
+  ]);
+  assert.equal(
+    formatTrace(hops, "r-1").split("\n")[1],
+    "2026-11-25T11:00:00.000Z  chain dlq replay  command-center-dlq → inbox  -  " +
+      "replayed command-center-dlq/0/4 (reason route_disabled) by ana  -",
+  );
 });

@@ -22,3 +22,14 @@ export interface Logger {
   /** Whether lines of `level` are written (kafkajs is asked for its info lines only when debugging). */
   isLevelEnabled(level: string): boolean;
 }
+
+const nothing: LogMethod = () => {};
+
+/** A logger that writes nothing (for a client whose own lines a command keeps out of its output). */
+export const silentLogger: Logger = {
+  error: nothing,
+  warn: nothing,
+  info: nothing,
+  debug: nothing,
+  isLevelEnabled: () => false,
+};

@@ -1,6 +1,6 @@
 /**
- * Dead-letter records: the original value and key, and headers saying why the record is there and where it came
- * from. Every dead-letter topic (the command center's, service-1's, service-2's) uses these headers.
+ * Dead-letter records: the original value, key and headers, and headers saying why the record is there and where
+ * it came from. Every dead-letter topic (the command center's, service-1's, service-2's) uses these headers.
  *
  * A dead-letter record must itself fit the broker's record limit, or the produce is refused and the partition
  * stalls on the same record forever. When the original plus headers would not fit, the record goes out in a
@@ -10,6 +10,9 @@
  * @module
  */
 import type { InRecord, OutRecord } from "./records.ts";
+
+/** What every dead-letter header's name starts with. */
+export const DEAD_LETTER_HEADER_PREFIX = "chain-dlq-";
 
 /** Header names on dead-letter records. */
 export const deadLetterHeader = {
@@ -68,13 +71,20 @@ export function deadLetter(
   detail: string,
   target: DeadLetterTarget,
 ): OutRecord {
-  const headers: Record<string, string> = {
+  // The original's own headers stay (its `chain-key-id` and `traceparent`): a replay needs them to be read
+  // again. A `chain-dlq-*` header of its own is left out: only the reason headers set here say why.
+  const headers: Record<string, string> = {};
+  for (const name in record.headers) {
+    const value = record.headers[name];
+    if (value !== undefined && !name.startsWith(DEAD_LETTER_HEADER_PREFIX)) headers[name] = value;
+  }
+  Object.assign(headers, {
     [deadLetterHeader.reason]: reason,
     [deadLetterHeader.detail]: detail,
     [deadLetterHeader.sourceTopic]: record.topic,
     [deadLetterHeader.sourcePartition]: String(record.partition),
     [deadLetterHeader.sourceOffset]: record.offset,
-  };
+  });
   const full: OutRecord = { topic: target.topic, key: record.key, value: record.value ?? "", headers };
   if (recordBytes(full) <= target.limitBytes) return full;
   const size = byteLength(record.value);

@@ -72,3 +72,24 @@ Deno.test("recordBytes() counts key, value and headers in UTF-8 bytes, plus fram
   assert.equal(recordBytes({ topic: "t", key: "ab", value: "é" }) - base, 2 + 2);
   assert.equal(recordBytes({ topic: "t", key: null, value: "", headers: { h: "xyz" } }) - base, 1 + 3 + 10);
 });
+
+Deno.test("deadLetter() keeps the original's headers (key id, traceparent) but not a chain-dlq-* header of its own", () => {
+  const record: InRecord = {
+    ...consumed(10),
+    headers: {
+      "chain-key-id": "2026-01",
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      [deadLetterHeader.reduced]: "forged",
+      absent: undefined,
+    },
+  };
+  const out = deadLetter(record, "route_disabled", "route r is disabled", {
+    topic: "dlq",
+    limitBytes: 10_000,
+  });
+  assert.equal(out.headers?.["chain-key-id"], "2026-01");
+  assert.equal(out.headers?.traceparent, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  assert.equal(out.headers?.[deadLetterHeader.reduced], undefined);
+  assert.equal(out.headers?.[deadLetterHeader.reason], "route_disabled");
+  assert.ok(!("absent" in (out.headers ?? {})));
+});

@@ -37,6 +37,7 @@ export class ChainMetrics {
   readonly mails: Counter<"outcome">;
   readonly consumerLag: Gauge<"topic" | "partition">;
   readonly routeChanges: Counter<"action">;
+  readonly dlqReplayed: Counter<"topic" | "reason">;
   #metadata: () => MetadataCounts | undefined = () => undefined;
   #keys: () => ReadonlyMap<string, number> = () => new Map();
   #requests: RequestCounts | undefined;
@@ -95,6 +96,12 @@ export class ChainMetrics {
       name: "chain_route_changes_total",
       help: "Route registry changes applied live, by action.",
       labelNames: ["action"],
+      registers,
+    });
+    this.dlqReplayed = new Counter({
+      name: "chain_dlq_replayed_total",
+      help: "Replayed dead letters (chain dlq replay) this role received, by dead-letter topic and reason.",
+      labelNames: ["topic", "reason"],
       registers,
     });
     const metadata = (pick: (m: MetadataCounts) => number) =>

@@ -20,7 +20,8 @@ import {
   SnapshotHistory,
 } from "./dashboard_model.ts";
 import { dashboardHtml } from "./dashboard_page.ts";
-import { type LagSampler, LagWatch } from "./lag_watch.ts";
+import { type LagSampler, LagWatch, type Sampler } from "./lag_watch.ts";
+import type { DeadLetterCount } from "../dlq/dlq_summary.ts";
 import { FailureTap, RecentFailures } from "./recent_failures.ts";
 
 /** The figures' sources. */
@@ -36,6 +37,8 @@ export interface DashboardOptions {
   failuresKept?: number;
   /** The live routes against the routes file, read on every request. */
   routesFile?: () => RoutesFileView;
+  /** Counts the dead-letter topics (see dlq_summary.ts); sampled every 30 s while the page is open. */
+  deadLetterSampler?: Sampler<DeadLetterCount>;
   /** Called by {@link Dashboard.stop} once the sampling has ended (closes the sampler's client). */
   close?: () => Promise<void>;
   now?: () => number;
@@ -45,6 +48,7 @@ export interface DashboardOptions {
 export class Dashboard {
   readonly failures: RecentFailures;
   readonly lag: LagWatch;
+  readonly deadLetters: LagWatch<DeadLetterCount> | undefined;
   readonly #options: DashboardOptions;
   readonly #history = new SnapshotHistory(10_000, 1_000);
   readonly #now: () => number;
@@ -55,6 +59,9 @@ export class Dashboard {
     this.failures = new RecentFailures(options.failuresKept ?? 20);
     const intervalMs = options.lagIntervalMs ?? 5_000;
     this.lag = new LagWatch(options.lagSampler, { intervalMs, idleMs: 30_000, now: this.#now });
+    // Reading the dead-letter topics to their end costs more than a lag sample: every 30 s, only while viewed.
+    this.deadLetters = options.deadLetterSampler &&
+      new LagWatch(options.deadLetterSampler, { intervalMs: 30_000, idleMs: 30_000, now: this.#now });
   }
 
   /** The metadata log to give the command center: `inner`, with failed rows noted for the page. */
@@ -65,6 +72,7 @@ export class Dashboard {
   /** The `/api/dashboard` document now. */
   async data() {
     this.lag.touch();
+    this.deadLetters?.touch();
     const current = await readSnapshot(this.#options.metrics, this.#now());
     return buildDashboard({
       current,
@@ -74,6 +82,7 @@ export class Dashboard {
       lag: this.lag.latest(),
       failures: this.failures.list(),
       routesFile: this.#options.routesFile?.(),
+      deadLetterTopics: this.deadLetters?.latest(),
     });
   }
 
@@ -94,6 +103,7 @@ export class Dashboard {
   /** Stops the lag sampling. */
   async stop(): Promise<void> {
     await this.lag.stop();
+    await this.deadLetters?.stop();
     await this.#options.close?.();
   }
 }
@@ -105,9 +115,17 @@ export function commandCenterDashboard(
   registry: RouteRegistry,
   targets: readonly LagTarget[],
   routesFile?: () => RoutesFileView,
+  deadLetterSampler?: Sampler<DeadLetterCount>,
 ): Dashboard {
   const sampler = kafkaLagSampler(kafka, targets);
-  return new Dashboard({ metrics, registry, lagSampler: sampler.sample, close: sampler.close, routesFile });
+  return new Dashboard({
+    metrics,
+    registry,
+    lagSampler: sampler.sample,
+    close: sampler.close,
+    routesFile,
+    deadLetterSampler,
+  });
 }
 
 /** The command center's counters, read from prom-client. */

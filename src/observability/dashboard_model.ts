@@ -10,6 +10,7 @@
  */
 import type { Route } from "../routing/route_registry.ts";
 import type { LagSecondsSource, LagStatus, TopicLag } from "../lag/lag_status.ts";
+import type { DeadLetterCount } from "../dlq/dlq_summary.ts";
 
 /** One cumulative histogram bucket: observations at or below `le` seconds (`Infinity` for `+Inf`). */
 export interface Bucket {
@@ -46,14 +47,17 @@ export interface Failure {
   detail: string;
 }
 
-/** The lag as last sampled in the background. */
-export interface LagView {
+/** Rows sampled in the background while the page is open (lag_watch.ts). */
+export interface SampledView<R> {
   /** ISO time of the last completed sample; null before the first. */
   sampledAt: string | null;
   /** Why the last sample failed, if it did. */
   error: string | null;
-  rows: TopicLag[];
+  rows: R[];
 }
+
+/** The lag as last sampled in the background. */
+export type LagView = SampledView<TopicLag>;
 
 /** What the page shows for one route. */
 export interface RouteView {
@@ -113,6 +117,11 @@ export interface DashboardData {
     }[];
   };
   failures: Failure[];
+  /**
+   * The chain's dead-letter topics by topic and reason, with how many a replay would take now and how many were
+   * replayed (sampled every 30 s while the page is open); null when the dashboard has no such sampler.
+   */
+  deadLetterTopics: SampledView<DeadLetterCount> | null;
   /** Null when the command center was given no routes file to compare with. */
   routesFile: RoutesFileView | null;
 }
@@ -200,6 +209,7 @@ export interface DashboardInputs {
   /** Newest first. */
   failures: readonly Failure[];
   routesFile?: RoutesFileView;
+  deadLetterTopics?: SampledView<DeadLetterCount>;
 }
 
 const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
@@ -265,6 +275,7 @@ export function buildDashboard(inputs: DashboardInputs): DashboardData {
       })),
     },
     failures: [...inputs.failures],
+    deadLetterTopics: inputs.deadLetterTopics ?? null,
     routesFile: inputs.routesFile ?? null,
   };
 }

@@ -178,6 +178,15 @@ function render(data) {
     return { attrs: { "data-reason": d.reason }, cells: [[d.reason, "mono"], [int(d.count), "num"],
       [rate(d.perSecond), "num"]] };
   }), 3);
+  var dlq = data.deadLetterTopics || { sampledAt: null, error: null, rows: [] };
+  fillTable("dead-letter-topics", dlq.rows.map(function (d) {
+    return { attrs: { "data-topic": d.topic, "data-reason": d.reason }, cells: [[d.topic, "mono"],
+      [d.reason, "mono"], [int(d.count), "num"], [int(d.replayable), "num"],
+      [d.replayed === null ? "\u2013" : int(d.replayed), "num"]] };
+  }), 5);
+  $("dead-letter-topics-note").textContent = data.deadLetterTopics === null ? "not sampled by this command center"
+    : (dlq.sampledAt ? "read " + new Date(dlq.sampledAt).toLocaleTimeString() + " (every 30 s while open)"
+    : "first read in a few seconds") + (dlq.error ? " \u00b7 " + dlq.error : "");
   fillTable("lag", data.lag.rows.map(function (l) {
     return { attrs: { "data-group": l.group }, cells: [[l.group], [l.topic], [int(l.totalLag), "num"],
       [l.worst ? l.worst.partition + ": " + int(l.worst.lag) : "\\u2013"], [secs(l), "num"],
@@ -271,6 +280,10 @@ ${
 <section><h2>Consumer lag</h2>${
     table("lag", ["group", "topic", "#lag", "worst partition", "#lag time", "status"])
   }<div class="dim" id="lag-note"></div></section></div>
+<section><h2>Dead-letter topics</h2>${
+    table("dead-letter-topics", ["topic", "reason", "#count", "#replayable", "#replayed"])
+  }<div class="dim">replayable: what chain dlq replay would take now (no --again, no --force); replayed: replayed
+before by chain dlq replay</div><div class="dim" id="dead-letter-topics-note"></div></section>
 <section><h2>Last failures</h2>${
     table("failures", ["time", "request id", "worker", "reason", "detail"])
   }</section>

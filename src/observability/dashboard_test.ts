@@ -95,3 +95,32 @@ Deno.test("the page is self-contained: inline style and script, no external reso
   assert.doesNotMatch(html, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, "no URL but the SVG namespace");
   assert.doesNotMatch(html, /innerHTML/, "values go in as text");
 });
+
+Deno.test("the dashboard samples the dead-letter topics while viewed and serves their counts, none without a sampler", async () => {
+  const metrics = new ChainMetrics();
+  const registry = new Map([[route.workerName, route]]);
+  const row = { topic: "cc-dlq", reason: "route_disabled", count: 3, replayable: 2, replayed: 1 };
+  let samples = 0;
+  const dashboard = new Dashboard({
+    metrics,
+    registry,
+    lagSampler: () => Promise.resolve({ rows: [] }),
+    deadLetterSampler: () => {
+      samples++;
+      return Promise.resolve({ rows: [row] });
+    },
+  });
+  const plain = new Dashboard({ metrics, registry, lagSampler: () => Promise.resolve({ rows: [] }) });
+  try {
+    assert.equal(samples, 0, "nothing read before anyone looks");
+    await dashboard.data(); // the first look starts the sampling
+    const second = await dashboard.data();
+    assert.deepEqual(second.deadLetterTopics?.rows, [row]);
+    assert.equal(samples, 1, "one read per 30 s, not per look");
+    assert.equal((await plain.data()).deadLetterTopics, null);
+    assert.match(dashboardHtml(), /<table id="dead-letter-topics"/);
+  } finally {
+    await dashboard.stop();
+    await plain.stop();
+  }
+});

@@ -7,10 +7,13 @@
  * @module
  */
 import type { TopicLag } from "../lag/lag_status.ts";
-import type { LagView } from "./dashboard_model.ts";
+import type { SampledView } from "./dashboard_model.ts";
 
-/** Takes one lag sample (the Kafka adapter, or a fake): the rows it could judge, and what went wrong if anything. */
-export type LagSampler = (signal: AbortSignal) => Promise<{ rows: TopicLag[]; error?: string }>;
+/** Takes one sample (the Kafka adapter, or a fake): the rows it could judge, and what went wrong if anything. */
+export type Sampler<R> = (signal: AbortSignal) => Promise<{ rows: R[]; error?: string }>;
+
+/** Takes one lag sample. */
+export type LagSampler = Sampler<TopicLag>;
 
 /** Timing of the loop. */
 export interface LagWatchOptions {
@@ -24,17 +27,18 @@ export interface LagWatchOptions {
   wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-export class LagWatch {
-  readonly #sample: LagSampler;
+/** The loop; `R` is what a sample holds (lag rows by default; the dashboard's dead-letter counts use it too). */
+export class LagWatch<R = TopicLag> {
+  readonly #sample: Sampler<R>;
   readonly #options: LagWatchOptions;
   readonly #now: () => number;
   readonly #wait: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #stop = new AbortController();
-  #view: LagView = { sampledAt: null, error: null, rows: [] };
+  #view: SampledView<R> = { sampledAt: null, error: null, rows: [] };
   #touchedAt = 0;
   #loop: Promise<void> | undefined;
 
-  constructor(sample: LagSampler, options: LagWatchOptions) {
+  constructor(sample: Sampler<R>, options: LagWatchOptions) {
     this.#sample = sample;
     this.#options = options;
     this.#now = options.now ?? Date.now;
@@ -50,7 +54,7 @@ export class LagWatch {
   }
 
   /** The last sample. */
-  latest(): LagView {
+  latest(): SampledView<R> {
     return this.#view;
   }
 

@@ -11,6 +11,7 @@ import type { RouteRegistry } from "../routing/route_registry.ts";
 import { route, type RouteDecision } from "../routing/route.ts";
 import type { Logger } from "../logging/logger.ts";
 import { deadLetter, recordBytes } from "../messaging/dead_letter.ts";
+import { countReplays } from "./count_replays.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { KEY_ID_HEADER } from "../envelope/envelope.ts";
 import { type HopSpan, type HopTracer } from "../tracing/spans.ts";
@@ -155,7 +156,10 @@ export async function routeBatch(
     if (d.kind === "forward") stats.forwarded++;
     else stats.deadLettered++;
   }
-  if (deps.metrics) countBatch(deps.metrics, batch.topic, decisions, processingTimeMs / 1000);
+  if (deps.metrics) {
+    countBatch(deps.metrics, batch.topic, decisions, processingTimeMs / 1000);
+    countReplays(deps.metrics, records);
+  }
 }
 
 /** Adds one batch to the metrics: one counter update per route and reason, one histogram sample per message. */

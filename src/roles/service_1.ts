@@ -12,6 +12,7 @@ import type { Keyring } from "../envelope/keyring.ts";
 import { enrichOrder, validateOrder } from "../order/order.ts";
 import { deadLetter, fitOrDeadLetter } from "../messaging/dead_letter.ts";
 import { countOutputs } from "./count_outputs.ts";
+import { countReplays } from "./count_replays.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { readEnvelope } from "./read_envelope.ts";
 import { type HopAttributes, type HopSpan, type HopTracer } from "../tracing/spans.ts";
@@ -115,6 +116,7 @@ export async function validateBatch(
   if (deps.metrics) {
     deps.metrics.received.inc({ topic: batch.topic }, batch.records.length);
     countOutputs(deps.metrics, out, options.dlqTopic, "service-1");
+    countReplays(deps.metrics, batch.records);
   }
 }
 

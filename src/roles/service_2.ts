@@ -16,6 +16,7 @@ import { PayloadError } from "../failure/payload_error.ts";
 import { isRetriable, retryWhileRetriable } from "../failure/retry_policy.ts";
 import type { ChainMetrics } from "../observability/chain_metrics.ts";
 import { countOutputs } from "./count_outputs.ts";
+import { countReplays } from "./count_replays.ts";
 import { readEnvelope } from "./read_envelope.ts";
 import { settleAll } from "./settle_all.ts";
 import type { HopTracer } from "../tracing/spans.ts";
@@ -226,6 +227,7 @@ export async function fulfilBatch(
   if (deps.metrics) {
     deps.metrics.received.inc({ topic: batch.topic }, batch.records.length);
     countOutputs(deps.metrics, deadLetters, options.dlqTopic, "service-2");
+    countReplays(deps.metrics, batch.records);
   }
 }
 

@@ -17,7 +17,8 @@ function headers(raw: IHeaders | undefined): Record<string, string | undefined> 
   return out;
 }
 
-function record(topic: string, partition: number, m: KafkaMessage): InRecord {
+/** A kafkajs message as an {@link InRecord} (the first value of a repeated header). */
+export function kafkajsInRecord(topic: string, partition: number, m: KafkaMessage): InRecord {
   return {
     topic,
     partition,
@@ -91,7 +92,7 @@ export class KafkaRecordSource implements RecordSource {
         eachBatch: async ({ batch, resolveOffset, heartbeat, isStale, commitOffsetsIfNecessary }) => {
           // After a stop request, take no new batch: it stays uncommitted and comes to the next consumer.
           if (batch.isEmpty() || isStale() || signal.aborted) return;
-          const records = batch.messages.map((m) => record(batch.topic, batch.partition, m));
+          const records = batch.messages.map((m) => kafkajsInRecord(batch.topic, batch.partition, m));
           const beat = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_INTERVAL_MS);
           try {
             await handler({ topic: batch.topic, partition: batch.partition, records });
