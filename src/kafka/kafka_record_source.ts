@@ -52,9 +52,10 @@ export class KafkaRecordSource implements RecordSource {
       groupId: this.#options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 250,
-      // A member that dies is noticed after the session timeout and its partitions go to the others: 6 s (the
-      // broker's group.min.session.timeout.ms) keeps takeover within 10 s. Heartbeats go out every second, also
-      // while a slow batch is being handled (below), so a live member is not taken for dead.
+      // A member that dies is noticed after the session timeout and its partitions go to the others (2 s, see
+      // source_options.ts). Heartbeats go out every 500 ms, also while a slow batch is being handled (below), so
+      // a live member is not taken for dead. kafkajs 2.2.4 has no static membership (no group.instance.id): the
+      // instance id is not used, and a restarted member always joins as a new one.
       sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     });
