@@ -65,6 +65,8 @@ export interface CommonConfig {
   groupId: string;
   /** The consumer's static group membership id (`group.instance.id`); the kafkajs client has none. */
   instanceId: string;
+  /** The consumer group session timeout; heartbeats go every quarter of it. */
+  sessionTimeoutMs: number;
   topics: Topics;
   /** The route registry's compacted topic (`chain-routes`). */
   routesTopic: string;
@@ -339,6 +341,7 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
     clientId: read.kafkaIdentifier("clientId", `chain-${role}`),
     groupId: read.kafkaIdentifier("groupId", role),
     instanceId: read.kafkaIdentifier("instanceId", defaultInstanceId(Deno.hostname(), role, http)),
+    sessionTimeoutMs: read.integer("sessionTimeout", 1_000, 300_000),
     topics,
     routesTopic,
     topicPartitions: read.integer("topicPartitions", 1, 1000),

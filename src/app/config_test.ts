@@ -311,3 +311,17 @@ Deno.test("defaultInstanceId() keeps only the characters Kafka allows from the h
   assert.equal(defaultInstanceId("", "service-1", { enabled: false }), "host-service-1");
   assert.equal(defaultInstanceId("h", "service-1", on(0)), "h-service-1");
 });
+
+Deno.test("resolveCommand() takes the group session timeout from KAFKA_SESSION_TIMEOUT_MS, 2 s by default", async () => {
+  const cc = ["--role", "command-center"];
+  assert.equal((await role("command-center", cc)).common.sessionTimeoutMs, 2_000);
+  assert.equal(
+    (await role("command-center", cc, { KAFKA_SESSION_TIMEOUT_MS: "45000" })).common.sessionTimeoutMs,
+    45_000,
+  );
+  await fails(
+    cc,
+    { KAFKA_SESSION_TIMEOUT_MS: "500" },
+    /--session-timeout-ms \/ KAFKA_SESSION_TIMEOUT_MS must be an integer from 1000/,
+  );
+});

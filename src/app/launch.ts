@@ -497,6 +497,7 @@ function sourceOf(
   const source = context.records.source({
     groupId: common.groupId,
     instanceId: common.instanceId,
+    sessionTimeoutMs: common.sessionTimeoutMs,
     topic,
     concurrency: common.topicPartitions,
     metrics: context.metrics,

@@ -11,7 +11,7 @@
 import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
 import type { InRecord, RecordBatch, RecordSource } from "../../messaging/records.ts";
-import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../source_options.ts";
+import { type GroupSession, groupSession, type SourceOptions } from "../source_options.ts";
 import { describeGroupMembers, observeConsumer, type PlatformaticKafka } from "./platformatic_client.ts";
 import { FencedInstanceError, watchFencing } from "./fenced_instance.ts";
 import { claimInstance } from "../instance_claim.ts";
@@ -126,7 +126,9 @@ export const CLAIM_POLL_MS = 250;
  * How long a member holding this one's instance id may stay listed and still be a predecessor that died
  * without leaving: its session, a heartbeat, and a second for a busy broker.
  */
-export const CLAIM_LAPSE_MS = SESSION_TIMEOUT_MS + HEARTBEAT_INTERVAL_MS + 1_000;
+export function claimLapseMs(session: GroupSession): number {
+  return session.sessionTimeoutMs + session.heartbeatIntervalMs + 1_000;
+}
 
 /** Consumes one topic in a consumer group; see {@link RecordSource} for the commit contract. */
 export class PlatformaticRecordSource implements RecordSource {
@@ -161,7 +163,7 @@ export class PlatformaticRecordSource implements RecordSource {
         groupId,
         instanceId,
         describe: () => describeGroupMembers(this.#kafka, groupId),
-        lapseMs: CLAIM_LAPSE_MS,
+        lapseMs: claimLapseMs(groupSession(this.#options.sessionTimeoutMs)),
         pollMs: CLAIM_POLL_MS,
         signal,
       });
@@ -196,18 +198,20 @@ export class PlatformaticRecordSource implements RecordSource {
 }
 
 /** The consumer's settings: group membership, fetch sizes and the stream's buffer. */
-function consumerOptions(kafka: PlatformaticKafka, groupId: string, instanceId: string | undefined) {
+function consumerOptions(kafka: PlatformaticKafka, options: SourceOptions) {
+  const { groupId, instanceId } = options;
+  const session = groupSession(options.sessionTimeoutMs);
   return {
     ...kafka.options,
     groupId,
     // Static membership (KIP-345): the broker knows the member by this id across restarts, and a second
     // process joining under it fences the first (see the fencing watch in ConsumerRun).
     ...(instanceId !== undefined ? { groupInstanceId: instanceId } : {}),
-    // A member that dies is noticed after the session timeout and its partitions go to the others (2 s, see
-    // source_options.ts). The library heartbeats on its own timer, so a slow batch does not make a live member
+    // A member that dies is noticed after the session timeout and its partitions go to the others (2 s unless
+    // KAFKA_SESSION_TIMEOUT_MS, see source_options.ts). The library heartbeats on its own timer, so a slow batch does not make a live member
     // look dead.
-    sessionTimeout: SESSION_TIMEOUT_MS,
-    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    sessionTimeout: session.sessionTimeoutMs,
+    heartbeatInterval: session.heartbeatIntervalMs,
     rebalanceTimeout: REBALANCE_TIMEOUT_MS,
     // Cooperative: a rebalance takes from a member only the partitions that move, after committing what is
     // pending for them; the other partitions keep flowing.
@@ -289,7 +293,7 @@ class ConsumerRun {
     this.#signal = signal;
     this.#onJoin = onJoin;
     this.#consumer = new Consumer<Buffer, Buffer, string, string>(
-      consumerOptions(kafka, options.groupId, options.instanceId),
+      consumerOptions(kafka, options),
     );
     this.#throttle = new CommitThrottle((m) => this.#commit(m), COMMIT_INTERVAL_MS);
     observeConsumer(this.#consumer, kafka.logger);
