@@ -89,8 +89,11 @@ function readyAt(run: ChainRun, label: string): number | undefined {
   const process = run.role(label).current;
   for (const line of process.stderr) {
     try {
-      const entry = JSON.parse(line) as { msg?: string; time?: number };
-      if (entry.msg === "consuming" && typeof entry.time === "number") return entry.time;
+      const entry = JSON.parse(line) as { msg?: string; time?: number | string };
+      if (entry.msg !== "consuming" || entry.time === undefined) continue;
+      // The roles' logger writes ISO times; pino's default is epoch milliseconds.
+      const at = typeof entry.time === "number" ? entry.time : Date.parse(entry.time);
+      if (Number.isFinite(at)) return at;
     } catch {
       // not a log line
     }
