@@ -216,6 +216,8 @@ function kafkaProperties(dir: string, s: Secrets): string {
     "share.coordinator.state.topic.replication.factor=1",
     "share.coordinator.state.topic.min.isr=1",
     "group.initial.rebalance.delay.ms=0",
+    // chain's consumers ask for a 2 s session (KAFKA_SESSION_TIMEOUT_MS); Kafka's floor is 6 s unless lowered.
+    "group.min.session.timeout.ms=1000",
     "auto.create.topics.enable=false",
     "num.network.threads=2",
     "num.io.threads=4",

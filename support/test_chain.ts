@@ -80,12 +80,19 @@ export class TestChain {
     return new TestChain(id, routesFile, await startSmtpSink());
   }
 
-  /** Starts `main.ts args` as `name`; its consumer group is the chain's id and the name before any `#`. */
+  /**
+   * Starts `main.ts args` as `name`; its consumer group is the chain's id and the name before any `#`, and its
+   * static instance id the name (`service-2#2` → `service-2-2`), so two replicas of a role can share the group.
+   */
   start(name: string, args: string[], env: Record<string, string>): RoleProcess {
     const role = new RoleProcess(
       name,
       args,
-      roleEnv({ ...env, KAFKA_GROUP_ID: `${this.id}-${name.replace(/#.*/, "")}` }),
+      roleEnv({
+        CHAIN_INSTANCE_ID: name.replace(/[^A-Za-z0-9._-]/g, "-"),
+        ...env,
+        KAFKA_GROUP_ID: `${this.id}-${name.replace(/#.*/, "")}`,
+      }),
     );
     this.roles.push(role);
     return role;

@@ -76,7 +76,9 @@ Deno.test({
       assert.equal(await routesHigh(), "2", "init seeded the two routes");
 
       for (const n of [1, 2]) {
-        centers.push(new RoleProcess(`command-center#${n}`, ["--role", "command-center"], roleEnv(env)));
+        // Two replicas in one group on one host (HTTP on port 0): each needs its own static instance id.
+        const replica = roleEnv({ ...env, CHAIN_INSTANCE_ID: `command-center-${n}` });
+        centers.push(new RoleProcess(`command-center#${n}`, ["--role", "command-center"], replica));
       }
       for (const c of centers) await c.waitForStderr(/route registry read to the end of its topic/);
       for (const c of centers) await c.waitForStderr(/command center routing/);

@@ -113,7 +113,14 @@ export class ChainRun {
 
   /** Starts a supervised role in the run's consumer group for that role. */
   start(role: RoleName, label: string = role): SupervisedRole {
-    const env = { ...this.env(role !== "command-center"), KAFKA_GROUP_ID: `${this.id}-${role}` };
+    // Each label is one replica: its own static instance id (kept by a restart under the label) and a client
+    // id that tells its member apart in the group's description.
+    const env = {
+      ...this.env(role !== "command-center"),
+      KAFKA_GROUP_ID: `${this.id}-${role}`,
+      CHAIN_INSTANCE_ID: label,
+      KAFKA_CLIENT_ID: `chain-${label}`,
+    };
     const supervised = new SupervisedRole(label, ["--role", role], env);
     this.roles.push(supervised);
     return supervised;

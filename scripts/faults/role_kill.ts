@@ -7,6 +7,7 @@
  */
 import type { RoleName } from "./chain_run.ts";
 import { runFaultScenario } from "./fault_flow.ts";
+import { memberPartitions } from "./partition_figures.ts";
 import type { Scenario } from "./scenario.ts";
 
 /** The stall a kill may cause, in seconds. */
@@ -26,9 +27,19 @@ export function roleKillScenario(role: RoleName): Scenario {
         roles: [["command-center", "command-center"], ["service-1", "service-1"], ["service-2", "service-2"]],
         at: 0.4,
         stallBar: killStallBar,
-        async inject({ run, notes }) {
+        async inject(context) {
+          const { run, notes } = context;
           const victim = run.role(role);
           const pid = victim.current.pid;
+          const partitions = await memberPartitions(run, role, role).catch(() => []);
+          context.stopped = {
+            role,
+            label: role,
+            at: Date.now(),
+            how: "SIGKILL",
+            partitions,
+            restarted: true,
+          };
           await victim.kill9(true);
           notes.push(`killed ${role} pid ${pid} with SIGKILL, restarted as pid ${victim.current.pid}`);
         },

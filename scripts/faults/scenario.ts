@@ -36,6 +36,12 @@ export interface ScenarioResult {
   audit?: AuditResult;
   /** The longest gap in progress after the fault, in seconds. */
   stallSeconds?: number;
+  /** The longest stall of the stopped member's partitions, in seconds (scenarios that stop a member). */
+  memberStallSeconds?: number;
+  /** How long after the replacement was ready its partitions moved again, in seconds (kill and restart). */
+  afterReadySeconds?: number;
+  /** Hops the command center logged more than once. */
+  repeatedHops?: number;
   /** Crash restarts of all roles. */
   restarts: number;
   /** Why the scenario failed; empty when it passed. */

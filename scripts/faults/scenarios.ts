@@ -6,7 +6,7 @@
  */
 import { brokerKill, brokerPause } from "./broker_outage.ts";
 import { cassandraKill, cassandraPause } from "./cassandra_outage.ts";
-import { commandCenterTakeover } from "./command_center_takeover.ts";
+import { commandCenterStopped, commandCenterTakeover } from "./command_center_takeover.ts";
 import { malformedFlood } from "./malformed_flood.ts";
 import { nearLimit } from "./near_limit.ts";
 import { roleKillScenario } from "./role_kill.ts";
@@ -19,6 +19,7 @@ export function allScenarios(): Scenario[] {
     roleKillScenario("service-1"),
     roleKillScenario("service-2"),
     commandCenterTakeover,
+    commandCenterStopped,
     malformedFlood,
     nearLimit,
     cassandraPause,

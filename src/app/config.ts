@@ -60,6 +60,10 @@ export interface CommonConfig {
   kafkaSecurity: KafkaSecurity;
   clientId: string;
   groupId: string;
+  /** The consumer's static group membership id (`group.instance.id`); the kafkajs client has none. */
+  instanceId: string;
+  /** The consumer group session timeout; heartbeats go every quarter of it. */
+  sessionTimeoutMs: number;
   topics: Topics;
   /** The route registry's compacted topic (`chain-routes`). */
   routesTopic: string;
@@ -318,11 +322,14 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
       `--routes-topic / ROUTES_TOPIC must differ from the ${count} other topics, got "${routesTopic}"`,
     );
   }
+  const http = resolveHttp(read, role);
   return {
     brokers: read.addresses("brokers"),
     kafkaSecurity: resolveKafkaSecurity(read),
     clientId: read.kafkaIdentifier("clientId", `chain-${role}`),
     groupId: read.kafkaIdentifier("groupId", defaultGroup(role)),
+    instanceId: read.kafkaIdentifier("instanceId", defaultInstanceId(Deno.hostname(), role, http)),
+    sessionTimeoutMs: read.integer("sessionTimeout", 1_000, 300_000),
     topics,
     routesTopic,
     topicPartitions: read.integer("topicPartitions", 1, 1000),
@@ -337,8 +344,18 @@ function resolveCommon(read: SettingReader, role: string): CommonConfig {
     logLevel: read.choice("logLevel", logLevels),
     maxMessageBytes: read.integer("maxMessageBytes", 256, 100 * 1024 * 1024),
     kafkaClient: read.choice("kafkaClient", kafkaClients),
-    http: resolveHttp(read, role),
+    http,
   };
+}
+
+/**
+ * The instance id a replica gets unless told: stable across its restarts, and distinct for two replicas of a role
+ * on one host, which must listen on different HTTP ports: `<host>-<role>-<port>`; `<host>-<role>` when the port
+ * is 0 (a new one each start) or off. The host name is cut to the characters Kafka allows in an id.
+ */
+export function defaultInstanceId(hostname: string, role: string, http: HttpSettings): string {
+  const host = hostname.replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 200) || "host";
+  return http.enabled && http.port !== 0 ? `${host}-${role}-${http.port}` : `${host}-${role}`;
 }
 
 function resolveHttp(read: SettingReader, role: string): HttpSettings {

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { type Command, ConfigError, resolveCommand, type RunnableCommand } from "./config.ts";
+import {
+  type Command,
+  ConfigError,
+  defaultInstanceId,
+  resolveCommand,
+  type RunnableCommand,
+} from "./config.ts";
 import { settings, settingsHelp } from "./settings.ts";
 
 /** A valid key: 32 bytes, base64. */
@@ -271,4 +277,51 @@ Deno.test("resolveCommand() refuses a bad keyring in one line that shows no key"
   }
   const cc = await role("command-center", ["--role", "command-center"], { ENCRYPTION_KEYS: both });
   assert.equal(cc.keyInEnvironment, true, "the command center warns of a keyring it never reads");
+});
+
+Deno.test("resolveCommand() gives each replica a static instance id from its host, role and HTTP port unless told", async () => {
+  const host = Deno.hostname().replace(/[^A-Za-z0-9._-]/g, "-");
+  const cc = ["--role", "command-center"];
+  assert.equal((await role("command-center", cc)).common.instanceId, `${host}-command-center-9400`);
+  assert.equal(
+    (await role("command-center", cc, { HTTP_PORT: "9410" })).common.instanceId,
+    `${host}-command-center-9410`,
+    "a second replica on this host listens elsewhere, so its id differs",
+  );
+  assert.equal(
+    (await role("command-center", cc, { HTTP_PORT: "0" })).common.instanceId,
+    `${host}-command-center`,
+  );
+  assert.equal(
+    (await role("command-center", [...cc, "--instance-id", "cc-a"], { CHAIN_INSTANCE_ID: "cc-b" })).common
+      .instanceId,
+    "cc-a",
+  );
+  assert.equal((await role("command-center", cc, { CHAIN_INSTANCE_ID: "cc-b" })).common.instanceId, "cc-b");
+  await fails(
+    cc,
+    { CHAIN_INSTANCE_ID: "cc a" },
+    /--instance-id \/ CHAIN_INSTANCE_ID must be 1-249 characters/,
+  );
+});
+
+Deno.test("defaultInstanceId() keeps only the characters Kafka allows from the host name", () => {
+  const on = (port: number) => ({ enabled: true as const, hostname: "127.0.0.1", port });
+  assert.equal(defaultInstanceId("web 1.example:x", "service-2", on(9402)), "web-1.example-x-service-2-9402");
+  assert.equal(defaultInstanceId("", "service-1", { enabled: false }), "host-service-1");
+  assert.equal(defaultInstanceId("h", "service-1", on(0)), "h-service-1");
+});
+
+Deno.test("resolveCommand() takes the group session timeout from KAFKA_SESSION_TIMEOUT_MS, 2 s by default", async () => {
+  const cc = ["--role", "command-center"];
+  assert.equal((await role("command-center", cc)).common.sessionTimeoutMs, 2_000);
+  assert.equal(
+    (await role("command-center", cc, { KAFKA_SESSION_TIMEOUT_MS: "45000" })).common.sessionTimeoutMs,
+    45_000,
+  );
+  await fails(
+    cc,
+    { KAFKA_SESSION_TIMEOUT_MS: "500" },
+    /--session-timeout-ms \/ KAFKA_SESSION_TIMEOUT_MS must be an integer from 1000/,
+  );
 });

@@ -18,9 +18,26 @@ function field(error: unknown, name: string): unknown {
   return typeof error === "object" && error !== null ? (error as Record<string, unknown>)[name] : undefined;
 }
 
-/** One line for `error`, clearer for refused logins and untrusted certificates. */
+/**
+ * Whether `error`, its causes or the errors it groups carry Kafka's error `code` (@platformatic/kafka's `apiId`,
+ * kafkajs's `type`).
+ */
+function carriesKafkaError(error: unknown, code: string, depth = 0): boolean {
+  if (typeof error !== "object" || error === null || depth > 6) return false;
+  if (field(error, "apiId") === code || field(error, "type") === code) return true;
+  const nested = field(error, "errors");
+  return carriesKafkaError(field(error, "cause"), code, depth + 1) ||
+    (Array.isArray(nested) && nested.some((e) => carriesKafkaError(e, code, depth + 1)));
+}
+
+/** One line for `error`, clearer for refused logins, untrusted certificates and a refused session timeout. */
 export function explainError(error: unknown): string {
   if (!(error instanceof Error)) return firstLine(String(error));
+  if (carriesKafkaError(error, "INVALID_SESSION_TIMEOUT")) {
+    return `Kafka refused the consumer group session timeout (INVALID_SESSION_TIMEOUT): the brokers' ` +
+      `group.min.session.timeout.ms (6000 unless lowered) is above KAFKA_SESSION_TIMEOUT_MS (default 2000); ` +
+      `raise KAFKA_SESSION_TIMEOUT_MS or lower the brokers' floor`;
+  }
   // cassandra-driver: NoHostAvailableError { innerErrors: { "host:port": Error } }.
   const inner = field(error, "innerErrors");
   if (inner && typeof inner === "object" && Object.keys(inner).length > 0) {

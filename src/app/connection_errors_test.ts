@@ -40,3 +40,31 @@ Deno.test("cassandra-driver's multi-line no-host error becomes the first host's 
   assert.ok(!explainError(noHost(cert)).includes("\n"));
   assert.equal(explainError("plain\ntext"), "plain");
 });
+
+Deno.test("a refused group session timeout, however deep in the consumer's error, becomes one line naming the setting", () => {
+  const refused = named(
+    "ProtocolError",
+    "The session timeout is not within the range allowed by the broker.",
+    {
+      apiId: "INVALID_SESSION_TIMEOUT",
+    },
+  );
+  const grouped = named("MultipleErrors", "JoinGroup failed.", { errors: [refused] });
+  const stopped = new Error("consumer of inbox stopped: JoinGroup failed.", { cause: grouped });
+  for (
+    const error of [
+      stopped,
+      named("KafkaJSProtocolError", "The session timeout…", { type: "INVALID_SESSION_TIMEOUT" }),
+    ]
+  ) {
+    const line = explainError(error);
+    assert.match(line, /^Kafka refused the consumer group session timeout \(INVALID_SESSION_TIMEOUT\)/);
+    assert.match(line, /KAFKA_SESSION_TIMEOUT_MS/);
+    assert.doesNotMatch(line, /\n/);
+  }
+  const other = named("ProtocolError", "rebalancing", { apiId: "REBALANCE_IN_PROGRESS" });
+  assert.equal(
+    explainError(new Error("consumer of inbox stopped: rebalancing", { cause: other })),
+    "consumer of inbox stopped: rebalancing",
+  );
+});

@@ -566,13 +566,23 @@ function sourceOf(
 ): CheckedSource {
   const source = context.records.source({
     groupId: common.groupId,
+    instanceId: common.instanceId,
+    sessionTimeoutMs: common.sessionTimeoutMs,
     topic,
     concurrency: common.topicPartitions,
     metrics: context.metrics,
     ...(keyed ? { ordering: "key" as const, maxInFlight: keyed.maxInFlight } : {}),
   });
   context.readiness.add("consumer", () => source.health());
-  context.logger.info({ topic, group: common.groupId, kafkaClient: context.records.client }, "consuming");
+  context.logger.info(
+    {
+      topic,
+      group: common.groupId,
+      kafkaClient: context.records.client,
+      ...(context.records.client === "platformatic" ? { instanceId: common.instanceId } : {}),
+    },
+    "consuming",
+  );
   return source;
 }
 

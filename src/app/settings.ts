@@ -41,6 +41,19 @@ export const settings = {
   },
   clientId: { flag: "client-id", env: "KAFKA_CLIENT_ID", help: "Kafka client id (default chain-<role>)" },
   groupId: { flag: "group-id", env: "KAFKA_GROUP_ID", help: "consumer group (default: the role's name)" },
+  sessionTimeout: {
+    flag: "session-timeout-ms",
+    env: "KAFKA_SESSION_TIMEOUT_MS",
+    default: "2000",
+    help:
+      "consumer group session timeout: a member silent this long is replaced; heartbeats every quarter of it; the brokers' group.min.session.timeout.ms must allow it",
+  },
+  instanceId: {
+    flag: "instance-id",
+    env: "CHAIN_INSTANCE_ID",
+    help:
+      "the member's static id in its group (KIP-345; platformatic client only; default <host>-<role>-<http port>, or <host>-<role> when the port is 0 or off); unique per replica",
+  },
   kafkaTls: { flag: "kafka-tls", env: "KAFKA_TLS", default: "off", help: "on | off: TLS to the brokers" },
   kafkaTlsCaFile: {
     flag: "kafka-tls-ca-file",

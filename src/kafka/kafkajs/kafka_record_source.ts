@@ -6,7 +6,7 @@
 import type { Consumer, IHeaders, Kafka, KafkaMessage } from "kafkajs";
 import type { InRecord, RecordBatch, RecordSource } from "../../messaging/records.ts";
 import { ConsumerContact } from "../consumer_contact.ts";
-import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../source_options.ts";
+import { groupSession, type SourceOptions } from "../source_options.ts";
 
 function headers(raw: IHeaders | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
@@ -49,15 +49,17 @@ export class KafkaRecordSource implements RecordSource {
   }
 
   async run(handler: (batch: RecordBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const session = groupSession(this.#options.sessionTimeoutMs);
     const consumer: Consumer = this.#kafka.consumer({
       groupId: this.#options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 250,
-      // A member that dies is noticed after the session timeout and its partitions go to the others: 6 s (the
-      // broker's group.min.session.timeout.ms) keeps takeover within 10 s. Heartbeats go out every second, also
-      // while a slow batch is being handled (below), so a live member is not taken for dead.
-      sessionTimeout: SESSION_TIMEOUT_MS,
-      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+      // A member that dies is noticed after the session timeout and its partitions go to the others (2 s unless
+      // KAFKA_SESSION_TIMEOUT_MS, see source_options.ts). Heartbeats go out every quarter of it, also while a slow batch is being handled (below), so
+      // a live member is not taken for dead. kafkajs 2.2.4 has no static membership (no group.instance.id): the
+      // instance id is not used, and a restarted member always joins as a new one.
+      sessionTimeout: session.sessionTimeoutMs,
+      heartbeatInterval: session.heartbeatIntervalMs,
     });
     const contact = () => this.#contact.heard();
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -93,7 +95,7 @@ export class KafkaRecordSource implements RecordSource {
           // After a stop request, take no new batch: it stays uncommitted and comes to the next consumer.
           if (batch.isEmpty() || isStale() || signal.aborted) return;
           const records = batch.messages.map((m) => kafkajsInRecord(batch.topic, batch.partition, m));
-          const beat = setInterval(() => heartbeat().catch(() => {}), HEARTBEAT_INTERVAL_MS);
+          const beat = setInterval(() => heartbeat().catch(() => {}), session.heartbeatIntervalMs);
           try {
             await handler({ topic: batch.topic, partition: batch.partition, records });
           } finally {

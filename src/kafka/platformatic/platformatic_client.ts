@@ -5,11 +5,12 @@
  *
  * @module
  */
-import type { BaseOptions, Broker, Consumer } from "@platformatic/kafka";
+import { Admin, type BaseOptions, type Broker, type Consumer } from "@platformatic/kafka";
 import { channel } from "node:diagnostics_channel";
 import type { Logger } from "../../logging/logger.ts";
 import { kafkaApiName, type RequestCounts } from "../../observability/request_counts.ts";
 import { type KafkaSecurity, type KafkaSettings, tlsConnectionOptions } from "../kafka_settings.ts";
+import type { GroupMember } from "../instance_claim.ts";
 
 /**
  * Retries of one request (metadata, fetch, commit, join) before it fails: about 21 s with the delays below. A
@@ -161,4 +162,23 @@ export function countPlatformaticRequests(counts: RequestCounts): () => void {
   };
   sent.subscribe(onSend);
   return () => sent.unsubscribe(onSend);
+}
+
+/** The members of `groupId` now (none when the group does not exist yet), from a short-lived admin client. */
+export async function describeGroupMembers(
+  kafka: PlatformaticKafka,
+  groupId: string,
+): Promise<GroupMember[]> {
+  const admin = new Admin({ ...kafka.options, clientId: `${kafka.options.clientId}-admin` });
+  try {
+    const groups = await admin.describeGroups({ groups: [groupId] });
+    return [...(groups.get(groupId)?.members.values() ?? [])].map((m) => ({
+      memberId: m.id,
+      groupInstanceId: m.groupInstanceId,
+      clientId: m.clientId,
+      clientHost: m.clientHost,
+    }));
+  } finally {
+    await admin.close();
+  }
 }

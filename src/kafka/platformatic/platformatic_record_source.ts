@@ -1,6 +1,6 @@
 /**
- * {@link RecordSource} over a @platformatic/kafka consumer: a group member (cooperative-sticky assignment, 6 s
- * session) whose message stream feeds one small queue per partition; each partition's queue goes to the handler
+ * {@link RecordSource} over a @platformatic/kafka consumer: a group member (cooperative-sticky assignment, 2 s
+ * session, static when given an instance id) whose message stream feeds one small queue per partition; each partition's queue goes to the handler
  * one batch at a time, partitions in parallel up to `concurrency`. Offsets are committed after the handler,
  * asynchronously: the stream's commits are coalesced per partition and single-flight, so the next fetch and the
  * next batch never wait for a commit round trip. What is pending is committed before partitions are revoked (the
@@ -11,8 +11,10 @@
 import { Consumer, type Message, type MessagesStream } from "@platformatic/kafka";
 import type { Buffer } from "node:buffer";
 import type { InRecord, RecordBatch, RecordSource } from "../../messaging/records.ts";
-import { HEARTBEAT_INTERVAL_MS, SESSION_TIMEOUT_MS, type SourceOptions } from "../source_options.ts";
-import { observeConsumer, type PlatformaticKafka } from "./platformatic_client.ts";
+import { type GroupSession, groupSession, type SourceOptions } from "../source_options.ts";
+import { describeGroupMembers, observeConsumer, type PlatformaticKafka } from "./platformatic_client.ts";
+import { FencedInstanceError, watchFencing } from "./fenced_instance.ts";
+import { claimInstance } from "../instance_claim.ts";
 import { ConsumerContact } from "../consumer_contact.ts";
 import { type LaneBatch, type Ordering, PartitionLane } from "../partition_lane.ts";
 import { CommitThrottle } from "../commit_throttle.ts";
@@ -109,12 +111,23 @@ export function consumerRestartDelay(restart: number): number {
 
 /**
  * Whether a consumer that failed is replaced: only one that had joined its group (so its topic and group work),
- * while the role is not stopping and fewer than {@link MAX_CONSUMER_RESTARTS} were replaced before.
+ * was not fenced (another process holds its instance id: a new consumer would fence that one in turn), while
+ * the role is not stopping and fewer than {@link MAX_CONSUMER_RESTARTS} were replaced before.
  */
 export function shouldRestartConsumer(
-  failed: { joined: boolean; restarts: number; aborted: boolean },
+  failed: { joined: boolean; restarts: number; aborted: boolean; fenced?: boolean },
 ): boolean {
-  return failed.joined && !failed.aborted && failed.restarts < MAX_CONSUMER_RESTARTS;
+  return failed.joined && !failed.fenced && !failed.aborted && failed.restarts < MAX_CONSUMER_RESTARTS;
+}
+
+/** How often the group is looked at while another member holds this one's instance id. */
+export const CLAIM_POLL_MS = 250;
+/**
+ * How long a member holding this one's instance id may stay listed and still be a predecessor that died
+ * without leaving: its session, a heartbeat, and a second for a busy broker.
+ */
+export function claimLapseMs(session: GroupSession): number {
+  return session.sessionTimeoutMs + session.heartbeatIntervalMs + 1_000;
 }
 
 /** Consumes one topic in a consumer group; see {@link RecordSource} for the commit contract. */
@@ -142,13 +155,27 @@ export class PlatformaticRecordSource implements RecordSource {
    * fails again after that ends `run()` with its error, for the role's supervisor.
    */
   async run(handler: (batch: RecordBatch) => Promise<void>, signal: AbortSignal): Promise<void> {
+    const { groupId, instanceId } = this.#options;
+    // A static member first makes sure no live replica holds its instance id (src/kafka/instance_claim.ts):
+    // joining would fence that one, and the two would take the id from each other.
+    if (instanceId !== undefined) {
+      await claimInstance({
+        groupId,
+        instanceId,
+        describe: () => describeGroupMembers(this.#kafka, groupId),
+        lapseMs: claimLapseMs(groupSession(this.#options.sessionTimeoutMs)),
+        pollMs: CLAIM_POLL_MS,
+        signal,
+      });
+    }
     for (let restarts = 0;; restarts++) {
       let joined = false;
       try {
         await this.#runOnce(handler, signal, () => joined = true);
         return;
       } catch (error) {
-        if (!shouldRestartConsumer({ joined, restarts, aborted: signal.aborted })) throw error;
+        const fenced = error instanceof FencedInstanceError;
+        if (!shouldRestartConsumer({ joined, restarts, aborted: signal.aborted, fenced })) throw error;
         const waitMs = consumerRestartDelay(restarts + 1);
         this.#kafka.logger.warn(
           { topic: this.#options.topic, error: String(error), restart: restarts + 1, waitMs },
@@ -171,15 +198,20 @@ export class PlatformaticRecordSource implements RecordSource {
 }
 
 /** The consumer's settings: group membership, fetch sizes and the stream's buffer. */
-function consumerOptions(kafka: PlatformaticKafka, groupId: string) {
+function consumerOptions(kafka: PlatformaticKafka, options: SourceOptions) {
+  const { groupId, instanceId } = options;
+  const session = groupSession(options.sessionTimeoutMs);
   return {
     ...kafka.options,
     groupId,
-    // A member that dies is noticed after the session timeout and its partitions go to the others: 6 s (the
-    // broker's group.min.session.timeout.ms) keeps takeover within 10 s. The library heartbeats on its own
-    // timer, so a slow batch does not make a live member look dead.
-    sessionTimeout: SESSION_TIMEOUT_MS,
-    heartbeatInterval: HEARTBEAT_INTERVAL_MS,
+    // Static membership (KIP-345): the broker knows the member by this id across restarts, and a second
+    // process joining under it fences the first (see the fencing watch in ConsumerRun).
+    ...(instanceId !== undefined ? { groupInstanceId: instanceId } : {}),
+    // A member that dies is noticed after the session timeout and its partitions go to the others (2 s unless
+    // KAFKA_SESSION_TIMEOUT_MS, see source_options.ts). The library heartbeats on its own timer, so a slow batch does not make a live member
+    // look dead.
+    sessionTimeout: session.sessionTimeoutMs,
+    heartbeatInterval: session.heartbeatIntervalMs,
     rebalanceTimeout: REBALANCE_TIMEOUT_MS,
     // Cooperative: a rebalance takes from a member only the partitions that move, after committing what is
     // pending for them; the other partitions keep flowing.
@@ -213,6 +245,8 @@ const recordKey = (m: Record_) => m.key === undefined || m.key === null ? "" : m
 class ConsumerRun {
   readonly #kafka: PlatformaticKafka;
   readonly #topic: string;
+  readonly #groupId: string;
+  readonly #instanceId: string | undefined;
   readonly #ordering: Ordering;
   readonly #concurrency: number;
   readonly #maxInFlight: number;
@@ -249,6 +283,8 @@ class ConsumerRun {
   ) {
     this.#kafka = kafka;
     this.#topic = options.topic;
+    this.#groupId = options.groupId;
+    this.#instanceId = options.instanceId;
     this.#ordering = options.ordering ?? "partition";
     this.#concurrency = Math.max(1, options.concurrency);
     this.#maxInFlight = Math.max(1, options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
@@ -256,7 +292,9 @@ class ConsumerRun {
     this.#handler = handler;
     this.#signal = signal;
     this.#onJoin = onJoin;
-    this.#consumer = new Consumer<Buffer, Buffer, string, string>(consumerOptions(kafka, options.groupId));
+    this.#consumer = new Consumer<Buffer, Buffer, string, string>(
+      consumerOptions(kafka, options),
+    );
     this.#throttle = new CommitThrottle((m) => this.#commit(m), COMMIT_INTERVAL_MS);
     observeConsumer(this.#consumer, kafka.logger);
   }
@@ -280,6 +318,7 @@ class ConsumerRun {
       this.#stop();
       this.#ended();
     };
+    const unwatch = this.#instanceId === undefined ? () => {} : watchFencing(consumer, () => this.#fenced());
     this.#signal.addEventListener("abort", onAbort, { once: true });
     try {
       const stream = this.#stream = await consumer.consume({
@@ -308,12 +347,14 @@ class ConsumerRun {
     } catch (error) {
       this.#fail(error);
     } finally {
+      unwatch();
       this.#signal.removeEventListener("abort", onAbort);
       this.#stop();
       await this.#drain();
       this.#throttle.close();
       await this.#close();
     }
+    if (this.#fatal instanceof FencedInstanceError) throw this.#fatal;
     if (this.#fatal) {
       throw new Error(`consumer of ${this.#topic} stopped: ${this.#fatal.message}`, { cause: this.#fatal });
     }
@@ -496,6 +537,20 @@ class ConsumerRun {
     this.#ready.clear();
     this.#pause();
     this.#wake();
+  }
+
+  /**
+   * Another process joined under this member's instance id. Called before the library acts on the answer:
+   * leaving the group now (the library's leaveGroup ends its membership at once) keeps it from rejoining, which
+   * would fence the other process in turn. The batches in hand finish; their commits are refused.
+   */
+  #fenced(): void {
+    this.#kafka.logger.error(
+      { topic: this.#topic, group: this.#groupId, instanceId: this.#instanceId },
+      "fenced: another process joined the group with this instance id; stopping",
+    );
+    this.#fail(new FencedInstanceError(this.#groupId, this.#instanceId ?? ""));
+    this.#consumer.leaveGroup(true, () => {});
   }
 
   #fail(error: unknown): void {
