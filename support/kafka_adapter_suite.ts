@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Kafka } from "kafkajs";
 import { ensureTopics } from "../src/kafka/topics.ts";
-import { SESSION_TIMEOUT_MS, type SourceOptions } from "../src/kafka/source_options.ts";
+import type { SourceOptions } from "../src/kafka/source_options.ts";
 import type { InRecord, RecordBatch, RecordSink, RecordSource } from "../src/messaging/records.ts";
 import { recordsContract } from "../src/messaging/records_contract.ts";
 import { uniqueName } from "./services.ts";
@@ -198,21 +198,18 @@ export function kafkaAdapterSuite(kafka: Kafka, adapters: KafkaAdapters): void {
         await sink.send([{ topic, key: "k", value: "v" }]);
         const members = async () => (await admin.describeGroups([groupId])).groups[0];
         let whileHandling: string[] = [];
-        let stoppedAt = NaN;
-        await adapters.source({ groupId, topic, concurrency: 1 }).run(async () => {
+        // A session of a minute: a member that did not leave would still be listed when the group is described
+        // right after the stop, however slow this host is (no time is asserted).
+        await adapters.source({ groupId, topic, concurrency: 1, sessionTimeoutMs: 60_000 }).run(async () => {
           whileHandling = (await members()).members.map((m) => m.memberId);
-          stoppedAt = performance.now();
           controller.abort();
         }, controller.signal);
         const group = await members();
-        const sinceStop = performance.now() - stoppedAt;
         assert.equal(
           whileHandling.length,
           1,
           "the source was the group's one member while it handled a batch",
         );
-        // Without a LeaveGroup the member would stay until the session timeout after its last heartbeat.
-        assert.ok(sinceStop < SESSION_TIMEOUT_MS / 2, `stopped and described in ${Math.round(sinceStop)} ms`);
         assert.deepEqual(group.members.map((m) => m.memberId), [], "no member left after the stop");
         assert.equal(group.state, "Empty");
       } finally {

@@ -212,7 +212,7 @@ function consumerOptions(kafka: PlatformaticKafka, options: SourceOptions) {
     // look dead.
     sessionTimeout: session.sessionTimeoutMs,
     heartbeatInterval: session.heartbeatIntervalMs,
-    rebalanceTimeout: REBALANCE_TIMEOUT_MS,
+    rebalanceTimeout: Math.max(REBALANCE_TIMEOUT_MS, session.sessionTimeoutMs),
     // Cooperative: a rebalance takes from a member only the partitions that move, after committing what is
     // pending for them; the other partitions keep flowing.
     protocols: [{ name: "cooperative-sticky", version: 1 }],
