@@ -79,7 +79,7 @@ async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => P
 }
 
 /** Every row of `query`, page by page. */
-async function allRows(db: cassandra.Client, query: string): Promise<cassandra.types.Row[]> {
+export async function allRows(db: cassandra.Client, query: string): Promise<cassandra.types.Row[]> {
   const rows: cassandra.types.Row[] = [];
   let pageState: string | undefined;
   do {

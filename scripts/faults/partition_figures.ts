@@ -10,8 +10,8 @@
  */
 import { Buffer } from "node:buffer";
 import { AssignerProtocol, Partitioners } from "kafkajs";
-import type cassandra from "cassandra-driver";
 import type { ChainRun, RoleName } from "./chain_run.ts";
+import { allRows } from "./order_audit.ts";
 import {
   firstAfter,
   formatPerPartition,
@@ -58,23 +58,6 @@ export async function memberPartitions(run: ChainRun, role: RoleName, label: str
   return partitions.sort((a, b) => a - b);
 }
 
-/** Every row of `query`, page by page. */
-async function rows(db: cassandra.Client, query: string): Promise<cassandra.types.Row[]> {
-  const out: cassandra.types.Row[] = [];
-  let pageState: string | undefined;
-  do {
-    const result = await db.execute(query, [], {
-      readTimeout: 30_000,
-      fetchSize: 5_000,
-      prepare: true,
-      pageState,
-    });
-    out.push(...result.rows);
-    pageState = result.pageState ?? undefined;
-  } while (pageState);
-  return out;
-}
-
 const partitionMetadata = (partitions: number) =>
   Array.from({ length: partitions }, (_, partitionId) => ({
     partitionId,
@@ -111,7 +94,7 @@ export async function partitionFigures(
   const db = run.cassandra;
   const ks = run.keyspace;
   const inbox = run.topics.INBOX_TOPIC;
-  const hops = await rows(
+  const hops = await allRows(
     db,
     `SELECT source_topic, source_partition, source_offset, routed_at, worker_name FROM ${ks}.routing_metadata`,
   );
@@ -137,7 +120,7 @@ export async function partitionFigures(
     what = "orders saved per service-2 partition";
     const partitioner = Partitioners.DefaultPartitioner();
     const metadata = partitionMetadata(partitions);
-    handled = (await rows(db, `SELECT request_id, saved_at FROM ${ks}.orders`))
+    handled = (await allRows(db, `SELECT request_id, saved_at FROM ${ks}.orders`))
       .filter((r) => r.get("saved_at") !== null)
       .map((r) => {
         const key = String(r.get("request_id"));
