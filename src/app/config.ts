@@ -16,6 +16,8 @@ import { type LogLevel, logLevels } from "../logging/pino_logger.ts";
 import { type Setting, settings } from "./settings.ts";
 import { SettingReader } from "./setting_reader.ts";
 import {
+  consumerTopics,
+  deadLetterSettings,
   defaultGroup,
   defaultHttpPort,
   forbiddenRouteTargets,
@@ -596,8 +598,7 @@ function resolveDlqRequest(
       );
     }
   }
-  const { commandCenterDlq, service1Dlq, service2Dlq } = common.topics;
-  const dlqTopics = [commandCenterDlq, service1Dlq, service2Dlq];
+  const dlqTopics = deadLetterSettings.map((setting) => common.topics[setting]);
   const topic = read.text("topic");
   if (topic !== undefined && !dlqTopics.includes(topic)) {
     throw new ConfigError(
@@ -636,6 +637,6 @@ function resolveDlqRequest(
       ? { action, json: flag("json") }
       : { action, yes: flag("yes"), again: flag("again"), force: flag("force") },
     actor: resolveActor(read, env),
-    inputTopics: new Set([common.topics.inbox, common.topics.service1, common.topics.service2]),
+    inputTopics: new Set(consumerTopics(common.topics).map(({ topic }) => topic)),
   };
 }
